@@ -1,0 +1,67 @@
+#!/usr/bin/env node
+import { type Command, helpText, parseCommandArgs } from './cli/command.ts'
+import { doctorCommand } from './cli/doctor.ts'
+import { migrateCommand } from './cli/migrate.ts'
+import { serveCommand } from './cli/serve.ts'
+import { workerCommand } from './cli/worker.ts'
+import { ConfigError } from './config/index.ts'
+import { isOnetrackError } from './errors.ts'
+
+const commands: Command[] = [serveCommand, workerCommand, migrateCommand, doctorCommand]
+
+const usage = [
+  'onetrack: one merged roadmap for product and engineering',
+  '',
+  'usage: onetrack <command> [options]   (onetrack <command> --help for its options)',
+  '',
+  'commands:',
+  ...commands.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`),
+].join('\n')
+
+/** Exit codes: 0 done, 1 failed, 2 bad configuration or bad usage. */
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    console.log(usage)
+    return name === undefined ? 2 : 0
+  }
+  const command = commands.find((c) => c.name === name)
+  if (command === undefined) {
+    console.error(`unknown command ${name}\n\n${usage}`)
+    return 2
+  }
+  let parsed: ReturnType<typeof parseCommandArgs>
+  try {
+    parsed = parseCommandArgs(command, rest)
+  } catch (error) {
+    console.error(`${(error as Error).message}\n\n${helpText(command)}`)
+    return 2
+  }
+  if (parsed.values.help === true) {
+    console.log(helpText(command))
+    return 0
+  }
+  return command.run(parsed.values, parsed.positionals)
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code
+  },
+  (error: unknown) => {
+    if (
+      error instanceof ConfigError ||
+      isOnetrackError(error, 'ONETRACK_CONFIG_INVALID') ||
+      isOnetrackError(error, 'ONETRACK_CONFIG_MISSING')
+    ) {
+      console.error(`onetrack: ${(error as Error).message}`)
+      process.exitCode = 2
+    } else if (isOnetrackError(error)) {
+      console.error(`onetrack: ${error.code}: ${error.message}`)
+      process.exitCode = 1
+    } else {
+      console.error('onetrack: unexpected failure', error)
+      process.exitCode = 1
+    }
+  },
+)

@@ -1,0 +1,26 @@
+import { readEnvironment } from '../config/index.ts'
+import { type Command, commonOptions } from './command.ts'
+
+export const migrateCommand: Command = {
+  name: 'migrate',
+  summary: 'apply pending database migrations (serve and worker also do this at start)',
+  usage: 'onetrack migrate',
+  options: { help: commonOptions.help as NonNullable<typeof commonOptions.help> },
+  async run() {
+    const { migrate, openDatabase, readMigrations } = await import('../store/index.ts')
+    const env = readEnvironment()
+    const database = await openDatabase({ databaseUrl: env.databaseUrl, dataDir: env.dataDir })
+    try {
+      const { applied } = await migrate(database)
+      const total = readMigrations().length
+      console.log(
+        applied.length === 0
+          ? `${database.kind}: up to date (${total} migrations)`
+          : `${database.kind}: applied ${applied.map((m) => `${m.version} ${m.name}`).join(', ')}`,
+      )
+      return 0
+    } finally {
+      await database.close()
+    }
+  },
+}

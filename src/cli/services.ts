@@ -1,0 +1,109 @@
+import type { Redis } from 'ioredis'
+import { createHandlers } from '../../workers/handlers.ts'
+import { startWorkerPool, type WorkerPool } from '../../workers/runtime.ts'
+import type { Environment, OnetrackConfig } from '../config/index.ts'
+import { closeQueues, createQueues, type Queues } from '../jobs/index.ts'
+import { createLogger, type Logger } from '../logger.ts'
+import { createMetrics, type Metrics } from '../metrics.ts'
+import { createRedis } from '../redis.ts'
+import { type Database, migrate, openDatabase } from '../store/index.ts'
+
+/** Everything a long-running command needs, opened in order and closed in reverse. */
+export interface Services {
+  purpose: 'api' | 'worker'
+  env: Environment
+  config: OnetrackConfig
+  logger: Logger
+  metrics: Metrics
+  database: Database
+  redis: Redis
+  queues: Queues
+  close(): Promise<void>
+}
+
+export async function openServices(
+  env: Environment,
+  config: OnetrackConfig,
+  purpose: 'api' | 'worker',
+  logger = createLogger({ level: env.logLevel }),
+): Promise<Services> {
+  const database = await openDatabase({ databaseUrl: env.databaseUrl, dataDir: env.dataDir })
+  try {
+    const { applied } = await migrate(database)
+    if (applied.length > 0) logger.info({ migrations: applied.map((m) => m.name) }, 'database migrated')
+  } catch (error) {
+    await database.close()
+    throw error
+  }
+  const redis = createRedis(env.redisUrl, purpose)
+  const queues = createQueues({
+    connection: redis,
+    prefix: env.queuePrefix,
+    onError: (err, queue) => logger.warn({ err, queue }, 'queue connection error'),
+  })
+  return {
+    purpose,
+    env,
+    config,
+    logger,
+    metrics: createMetrics(),
+    database,
+    redis,
+    queues,
+    async close() {
+      await closeQueues(queues).catch(() => {})
+      redis.disconnect()
+      await database.close()
+    },
+  }
+}
+
+/**
+ * Starts every queue's worker on a connection of its own (workers block on Redis; the API's
+ * connection fails fast instead).
+ */
+export async function startWorkers(services: Services): Promise<WorkerPool & { close(): Promise<void> }> {
+  const connection = purposeConnection(services)
+  const pool = await startWorkerPool({
+    connection,
+    prefix: services.env.queuePrefix,
+    handlers: createHandlers(services),
+    logger: services.logger,
+    metrics: services.metrics,
+  })
+  return {
+    ...pool,
+    async close() {
+      await pool.close()
+      if (connection !== services.redis) connection.disconnect()
+    },
+  }
+}
+
+function purposeConnection(services: Services): Redis {
+  return services.purpose === 'worker' ? services.redis : createRedis(services.env.redisUrl, 'worker')
+}
+
+/** Runs `stop` once on the first SIGTERM or SIGINT; a second signal exits at once. */
+export function onShutdown(logger: Logger, stop: () => Promise<void>): Promise<number> {
+  return new Promise((resolve) => {
+    let stopping = false
+    const handle = (signal: NodeJS.Signals) => {
+      if (stopping) {
+        logger.warn({ signal }, 'second signal: exiting now')
+        process.exit(1)
+      }
+      stopping = true
+      logger.info({ signal }, 'shutting down')
+      stop().then(
+        () => resolve(0),
+        (error: unknown) => {
+          logger.error({ err: error }, 'shutdown failed')
+          resolve(1)
+        },
+      )
+    }
+    process.on('SIGTERM', handle)
+    process.on('SIGINT', handle)
+  })
+}

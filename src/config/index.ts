@@ -1,0 +1,12 @@
+export { DEFAULT_CONFIG_PATH, type Environment, readEnvironment } from './environment.ts'
+export { ConfigError, EXAMPLE_CONFIG, loadConfig, parseConfig } from './load.ts'
+export type {
+  AuthConfig,
+  ChannelConfig,
+  OnetrackConfig,
+  RoadmapConfig,
+  ServerConfig,
+  SourceConfig,
+  TeamConfig,
+} from './schema.ts'
+export { Secret } from './secret.ts'

@@ -1,0 +1,222 @@
+import { createHash } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import { resolve } from 'node:path'
+import type { TSchema } from 'typebox'
+import Value from 'typebox/value'
+import { LineCounter, parseDocument } from 'yaml'
+import { OnetrackError } from '../errors.ts'
+import { resolveEnvReferences } from './env-references.ts'
+import { describeValidationErrors } from './problems.ts'
+import {
+  type ChannelConfig,
+  ChannelSchemas,
+  ConfigFileSchema,
+  type OnetrackConfig,
+  type SourceConfig,
+} from './schema.ts'
+import { SourceSchemas } from './sources.ts'
+
+export const EXAMPLE_CONFIG = 'config/onetrack.example.yaml'
+
+export class ConfigError extends OnetrackError {
+  readonly problems: string[]
+
+  constructor(path: string, problems: string[]) {
+    super('ONETRACK_CONFIG_INVALID', `${path} is not valid:\n${problems.map((p) => `  - ${p}`).join('\n')}`, {
+      details: { path, problems },
+    })
+    this.name = 'ConfigError'
+    this.problems = problems
+  }
+}
+
+/**
+ * Reads, validates and resolves the configuration file. Every schema and environment problem is
+ * collected before failing, so one run shows all of them, each named by its key
+ * (`roadmap.teams[0].capacity: must be >= 0`); references between sections (a source's team, unique
+ * ids) are checked once the schema holds.
+ */
+export function loadConfig(path: string, env: Readonly<Record<string, string | undefined>>): OnetrackConfig {
+  const absolute = resolve(path)
+  let text: string
+  try {
+    text = readFileSync(absolute, 'utf8')
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new OnetrackError(
+        'ONETRACK_CONFIG_MISSING',
+        `configuration file ${absolute} does not exist: copy ${EXAMPLE_CONFIG} to it and edit it, or point ONETRACK_CONFIG / --config at your file`,
+        { cause: error },
+      )
+    }
+    throw new OnetrackError(
+      'ONETRACK_CONFIG_INVALID',
+      `cannot read ${absolute}: ${(error as Error).message}`,
+      {
+        cause: error,
+      },
+    )
+  }
+  return parseConfig(text, absolute, env)
+}
+
+export function parseConfig(
+  text: string,
+  path: string,
+  env: Readonly<Record<string, string | undefined>>,
+): OnetrackConfig {
+  const lineCounter = new LineCounter()
+  const document = parseDocument(text, { prettyErrors: false, uniqueKeys: true, lineCounter })
+  if (document.errors.length > 0) {
+    // One syntax slip makes the parser report a cascade; the first few lines locate it.
+    throw new ConfigError(
+      path,
+      document.errors.slice(0, 3).map((e) => {
+        const { line, col } = lineCounter.linePos(e.pos[0])
+        return `line ${line}, column ${col}: ${e.message.split('\n')[0]}`
+      }),
+    )
+  }
+  const raw: unknown = document.toJS()
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new ConfigError(path, ['(top level): must be a mapping with roadmap, sources and channels'])
+  }
+
+  const problems: string[] = []
+  // Sources and channels are checked per kind below; the top level only sees their kinds.
+  const { sources: rawSources, channels: rawChannels, ...rest } = raw as Record<string, unknown>
+  const top = check(
+    ConfigFileSchema,
+    { ...rest, sources: kindsOf(rawSources), channels: kindsOf(rawChannels) },
+    '',
+  )
+  const sources = listOf(rawSources).map((s, i) => {
+    const schema = SourceSchemas[kindOf(s) as keyof typeof SourceSchemas]
+    return schema === undefined ? s : check(schema, s, `sources[${i}]`)
+  })
+  const channels = listOf(rawChannels).map((c, i) => {
+    const schema = ChannelSchemas[kindOf(c) as keyof typeof ChannelSchemas]
+    return schema === undefined ? c : check(schema, c, `channels[${i}]`)
+  })
+  if (problems.length > 0) throw new ConfigError(path, problems)
+
+  const config = {
+    ...(top as Omit<OnetrackConfig, 'path' | 'hash'>),
+    path,
+    hash: createHash('sha256').update(text).digest('hex'),
+    sources: sources as SourceConfig[],
+    channels: channels as ChannelConfig[],
+  }
+  problems.push(...crossCheck(config))
+  if (problems.length > 0) throw new ConfigError(path, problems)
+  return config
+
+  /** Defaults, then environment references, then the schema: the resolved value is what is checked. */
+  function check(schema: TSchema, value: unknown, at: string): unknown {
+    const withDefaults = Value.Default(schema, Value.Clone(value))
+    const resolved = resolveEnvReferences(schema, withDefaults, env, at)
+    problems.push(...resolved.problems)
+    // A key whose variable is unset is reported once, as that, not again for its empty value.
+    const unset = new Set(resolved.problems.map((p) => p.slice(0, p.indexOf(': '))))
+    problems.push(
+      ...describeValidationErrors(Value.Errors(schema, resolved.value), at).filter(
+        (p) => !unset.has(p.slice(0, p.indexOf(': '))),
+      ),
+    )
+    return resolved.value
+  }
+}
+
+function listOf(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : []
+}
+
+function kindOf(item: unknown): unknown {
+  return item !== null && typeof item === 'object' ? (item as { kind?: unknown }).kind : undefined
+}
+
+function kindsOf(value: unknown): unknown {
+  if (!Array.isArray(value)) return value
+  return value.map((item) => (item !== null && typeof item === 'object' ? { kind: kindOf(item) } : item))
+}
+
+/** Rules a schema cannot express: references between sections and unique ids. */
+function crossCheck(config: OnetrackConfig): string[] {
+  const problems: string[] = []
+  const { roadmap } = config
+  const periods = roadmap.periods
+  if ((periods.quarters === undefined) === (periods.list === undefined)) {
+    problems.push('roadmap.periods: give exactly one of quarters: {start, count} or list: [...]')
+  }
+  problems.push(
+    ...duplicates(
+      roadmap.teams.map((t) => t.id),
+      'roadmap.teams',
+      'team id',
+    ),
+  )
+  problems.push(
+    ...duplicates(
+      config.sources.map((s) => s.id),
+      'sources',
+      'source id',
+    ),
+  )
+  problems.push(
+    ...duplicates(
+      config.channels.map((c) => c.id),
+      'channels',
+      'channel id',
+    ),
+  )
+  problems.push(
+    ...duplicates(
+      config.auth.tokens.map((t) => t.name),
+      'auth.tokens',
+      'token name',
+    ),
+  )
+
+  const teams = new Set(roadmap.teams.map((t) => t.id))
+  const sourceIds = new Set(config.sources.map((s) => s.id))
+  config.sources.forEach((source, i) => {
+    if (source.team !== undefined && !teams.has(source.team)) {
+      problems.push(
+        `sources[${i}].team: unknown team ${source.team} (roadmap.teams has ${[...teams].join(', ')})`,
+      )
+    }
+    for (const [from, team] of Object.entries(source.teamMap ?? {})) {
+      if (!teams.has(team)) problems.push(`sources[${i}].teamMap.${from}: unknown team ${team}`)
+    }
+    if (source.kind === 'linear' && source.epics === 'label' && source.epicLabel === undefined) {
+      problems.push(`sources[${i}].epicLabel: is required when epics is label`)
+    }
+  })
+  config.channels.forEach((channel, i) => {
+    for (const team of channel.scope.teams ?? []) {
+      if (!teams.has(team)) problems.push(`channels[${i}].scope.teams: unknown team ${team}`)
+    }
+    for (const source of channel.scope.sources ?? []) {
+      if (!sourceIds.has(source)) problems.push(`channels[${i}].scope.sources: unknown source ${source}`)
+    }
+    if (channel.kind === 'slack') {
+      const byWebhook = channel.webhookUrl !== undefined
+      const byBot = channel.botToken !== undefined && channel.channel !== undefined
+      if (byWebhook === byBot) {
+        problems.push(`channels[${i}]: a slack channel needs either webhookUrl, or botToken and channel`)
+      }
+    }
+  })
+  return problems
+}
+
+function duplicates(ids: string[], at: string, what: string): string[] {
+  const seen = new Set<string>()
+  const problems: string[] = []
+  ids.forEach((id, i) => {
+    if (seen.has(id))
+      problems.push(`${at}[${i}].${what === 'token name' ? 'name' : 'id'}: duplicate ${what} ${id}`)
+    seen.add(id)
+  })
+  return problems
+}

@@ -1,0 +1,132 @@
+import Type from 'typebox'
+import { Id, SecretRef } from './schema-helpers.ts'
+
+const TrackRules = (defaultTrack: 'product' | 'technical') =>
+  Type.Object(
+    {
+      default: Type.Enum(['product', 'technical'], { default: defaultTrack }),
+      rules: Type.Array(
+        Type.Object(
+          {
+            label: Type.Optional(Type.String({ minLength: 1 })),
+            project: Type.Optional(Type.String({ minLength: 1 })),
+            component: Type.Optional(Type.String({ minLength: 1 })),
+            track: Type.Enum(['product', 'technical']),
+          },
+          { additionalProperties: false },
+        ),
+        { default: [] },
+      ),
+    },
+    {
+      additionalProperties: false,
+      default: {},
+      description: 'first matching rule wins; track is for reporting only',
+    },
+  )
+
+const SourceCommon = {
+  id: Id('source id'),
+  team: Type.Optional(
+    Type.String({ minLength: 1, description: 'team of its epics when no mapping says otherwise' }),
+  ),
+  webhookSecret: Type.Optional(SecretRef('secret that signs this tracker’s webhooks')),
+  requestsPerSecond: Type.Number({ exclusiveMinimum: 0, default: 10, description: 'request budget' }),
+}
+
+const JiraFieldRef = Type.String({
+  minLength: 1,
+  description: 'a custom field id (customfield_10050) or field name',
+})
+
+export const JiraSourceSchema = Type.Object(
+  {
+    kind: Type.Literal('jira'),
+    ...SourceCommon,
+    baseUrl: Type.String({ pattern: '^https?://', description: 'https://your-site.atlassian.net' }),
+    email: Type.String({ minLength: 3, description: 'account the API token belongs to' }),
+    apiToken: SecretRef('Jira API token'),
+    jql: Type.String({ minLength: 1, description: 'which epics to sync, e.g. project in (SHOP, PAY)' }),
+    fields: Type.Object(
+      {
+        value: Type.Optional(JiraFieldRef),
+        timeCriticality: Type.Optional(JiraFieldRef),
+        risk: Type.Optional(JiraFieldRef),
+        effort: Type.Optional(JiraFieldRef),
+        team: Type.Optional(JiraFieldRef),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    effortFromChildren: Type.Boolean({ default: false, description: 'sum the children’s estimates' }),
+    teamMap: Type.Optional(
+      Type.Record(Type.String(), Type.String(), { description: 'team field value → team id' }),
+    ),
+    track: TrackRules('product'),
+    writeBack: Type.Object(
+      {
+        enabled: Type.Boolean({ default: true }),
+        createFields: Type.Boolean({
+          default: false,
+          description: 'create onetrack’s custom fields if missing',
+        }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+  },
+  { additionalProperties: false },
+)
+
+const LinearInput = Type.Object(
+  {
+    labelGroup: Type.Optional(
+      Type.String({ minLength: 1, description: 'a label group whose labels are numbers' }),
+    ),
+    priority: Type.Optional(Type.Boolean({ description: 'use Linear priority (urgent = highest)' })),
+    customerRevenue: Type.Optional(Type.Boolean({ description: 'sum of requesting customers’ revenue' })),
+  },
+  { additionalProperties: false },
+)
+
+export const LinearSourceSchema = Type.Object(
+  {
+    kind: Type.Literal('linear'),
+    ...SourceCommon,
+    apiUrl: Type.String({ pattern: '^https?://', default: 'https://api.linear.app/graphql' }),
+    apiKey: SecretRef('Linear API key'),
+    teams: Type.Array(Type.String({ minLength: 1 }), {
+      minItems: 1,
+      description: 'Linear team keys, e.g. PLAT',
+    }),
+    epics: Type.Enum(['projects', 'parent-issues', 'label'], { default: 'projects' }),
+    epicLabel: Type.Optional(Type.String({ minLength: 1, description: 'with epics: label' })),
+    inputs: Type.Object(
+      {
+        value: Type.Optional(LinearInput),
+        timeCriticality: Type.Optional(LinearInput),
+        risk: Type.Optional(LinearInput),
+        effort: Type.Optional(
+          Type.Object(
+            { from: Type.Enum(['scope', 'labelGroup']), labelGroup: Type.Optional(Type.String()) },
+            { additionalProperties: false },
+          ),
+        ),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    teamMap: Type.Optional(
+      Type.Record(Type.String(), Type.String(), { description: 'Linear team key → team id' }),
+    ),
+    track: TrackRules('technical'),
+    writeBack: Type.Object(
+      {
+        enabled: Type.Boolean({ default: true }),
+        chronicLabel: Type.Optional(Type.String({ minLength: 1 })),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+  },
+  { additionalProperties: false },
+)
+
+export const SourceSchemas = { jira: JiraSourceSchema, linear: LinearSourceSchema }
+export const SourceSchema = Type.Union([JiraSourceSchema, LinearSourceSchema])

@@ -1,0 +1,10 @@
+export { deduplicationIds, type JobName, type JobPayload, JobPayloadSchemas, jobNames } from './payloads.ts'
+export {
+  assertPayload,
+  closeQueues,
+  createQueues,
+  defaultJobOptions,
+  type EnqueueOutcome,
+  enqueue,
+  type Queues,
+} from './queues.ts'

@@ -1,0 +1,52 @@
+import Type, { type Static } from 'typebox'
+
+/**
+ * One schema per queue: it gives the payload's type, validates it when enqueued and again when a
+ * worker picks it up (a payload from an older release fails clearly instead of half-running).
+ * Payloads carry ids only, never secrets or whole tracker payloads.
+ */
+export const JobPayloadSchemas = {
+  sync: Type.Object(
+    {
+      sourceId: Type.String({ minLength: 1 }),
+      mode: Type.Enum(['full', 'incremental', 'epic']),
+      /** With mode 'epic': the tracker's id of the one epic to fetch. */
+      externalId: Type.Optional(Type.String({ minLength: 1 })),
+      reason: Type.Enum(['webhook', 'schedule', 'manual']),
+      deliveryId: Type.Optional(Type.String()),
+    },
+    { additionalProperties: false },
+  ),
+  build: Type.Object(
+    {
+      trigger: Type.String({ minLength: 1, description: 'what asked for the build, e.g. sync:jira-shop' }),
+      requestedAt: Type.String({ format: 'date-time' }),
+    },
+    { additionalProperties: false },
+  ),
+  writeback: Type.Object(
+    { sourceId: Type.String({ minLength: 1 }), versionId: Type.Integer({ minimum: 1 }) },
+    { additionalProperties: false },
+  ),
+  report: Type.Object(
+    { channelId: Type.String({ minLength: 1 }), week: Type.String({ pattern: '^[0-9]{4}-W[0-9]{2}$' }) },
+    { additionalProperties: false },
+  ),
+}
+
+export type JobName = keyof typeof JobPayloadSchemas
+export type JobPayload<N extends JobName> = Static<(typeof JobPayloadSchemas)[N]>
+export const jobNames = Object.keys(JobPayloadSchemas) as JobName[]
+
+/**
+ * The same work asked for again while it is still waiting collapses into one job, and while it
+ * runs at most one more waits (BullMQ deduplication with keepLastIfActive). A build asked for by 50
+ * webhooks is one build.
+ */
+export const deduplicationIds: { [N in JobName]: (payload: JobPayload<N>) => string } = {
+  sync: (p) =>
+    p.mode === 'epic' ? `sync.${p.sourceId}.epic.${p.externalId ?? ''}` : `sync.${p.sourceId}.${p.mode}`,
+  build: () => 'build',
+  writeback: (p) => `writeback.${p.sourceId}.${p.versionId}`,
+  report: (p) => `report.${p.channelId}.${p.week}`,
+}

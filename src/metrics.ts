@@ -1,0 +1,44 @@
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client'
+
+/** The Prometheus metrics of one process (API or worker); each process exposes its own registry. */
+export interface Metrics {
+  registry: Registry
+  httpRequestDuration: Histogram<'method' | 'route' | 'status'>
+  jobDuration: Histogram<'queue' | 'outcome'>
+  jobsProcessed: Counter<'queue' | 'outcome'>
+  queueDepth: Gauge<'queue' | 'state'>
+}
+
+export function createMetrics(): Metrics {
+  const registry = new Registry()
+  collectDefaultMetrics({ register: registry, prefix: 'onetrack_' })
+  return {
+    registry,
+    httpRequestDuration: new Histogram({
+      name: 'onetrack_http_request_duration_seconds',
+      help: 'HTTP request duration by route and status',
+      labelNames: ['method', 'route', 'status'],
+      buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [registry],
+    }),
+    jobDuration: new Histogram({
+      name: 'onetrack_job_duration_seconds',
+      help: 'Job processing time by queue and outcome',
+      labelNames: ['queue', 'outcome'],
+      buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120],
+      registers: [registry],
+    }),
+    jobsProcessed: new Counter({
+      name: 'onetrack_jobs_processed_total',
+      help: 'Jobs processed by queue and outcome (completed, failed, released)',
+      labelNames: ['queue', 'outcome'],
+      registers: [registry],
+    }),
+    queueDepth: new Gauge({
+      name: 'onetrack_queue_jobs',
+      help: 'Jobs per queue and state, read from Redis at scrape time',
+      labelNames: ['queue', 'state'],
+      registers: [registry],
+    }),
+  }
+}

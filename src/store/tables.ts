@@ -1,0 +1,119 @@
+import type { ColumnType, Generated } from 'kysely'
+
+/** A jsonb column: read as parsed data, written as JSON text (pg would turn JS arrays into SQL arrays). */
+type Json<T> = ColumnType<T, string, string>
+/** A jsonb column with a default in the migration: optional on insert. */
+type JsonWithDefault<T> = ColumnType<T, string | undefined, string>
+type CreatedAt = ColumnType<Date, Date | string | undefined, Date | string>
+type Timestamp = ColumnType<Date, Date | string, Date | string>
+type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>
+
+/** Kysely's view of the tables in migrations/. */
+export interface Tables {
+  schema_migrations: {
+    version: number
+    name: string
+    checksum: string
+    applied_at: CreatedAt
+  }
+  sources: {
+    id: string
+    kind: 'jira' | 'linear'
+    config_hash: string
+    created_at: CreatedAt
+    updated_at: CreatedAt
+  }
+  epics: {
+    id: string
+    source_id: string
+    external_id: string
+    key: string
+    title: string
+    url: string
+    team: string | null
+    track: 'product' | 'technical'
+    status: 'todo' | 'in_progress' | 'done' | 'canceled'
+    inputs: JsonWithDefault<{ value?: number; timeCriticality?: number; risk?: number }>
+    effort: number | null
+    problems: JsonWithDefault<string[]>
+    tracker_updated_at: Timestamp
+    synced_at: CreatedAt
+    deleted_at: NullableTimestamp
+  }
+  dependencies: {
+    blocker_id: string
+    blocked_id: string
+    source_id: string
+  }
+  sync_cursors: {
+    source_id: string
+    cursor: string | null
+    last_sync_at: NullableTimestamp
+    last_full_sync_at: NullableTimestamp
+    updated_at: CreatedAt
+  }
+  roadmap_versions: {
+    id: Generated<number>
+    trigger: string
+    config_hash: string
+    created_at: CreatedAt
+    periods: Json<unknown>
+    summary: JsonWithDefault<unknown>
+  }
+  roadmap_entries: {
+    version_id: number
+    epic_id: string
+    rank: number
+    score: number | null
+    cost_of_delay: number | null
+    breakdown: Json<unknown>
+    period: string | null
+    unplanned_reason: string | null
+  }
+  deferral_events: {
+    id: string
+    version_id: number
+    epic_id: string
+    kind: 'deferred' | 'pulled_in' | 'added' | 'removed' | 'completed' | 'rolled_over'
+    from_period: string | null
+    to_period: string | null
+    cause: Json<unknown> | null
+    event: Json<unknown>
+    occurred_at: Timestamp
+  }
+  overrides: {
+    id: string
+    epic_id: string
+    kind: 'pin' | 'defer' | 'exclude'
+    period: string | null
+    rationale: string
+    author: string
+    created_at: CreatedAt
+    revoked_at: NullableTimestamp
+    revoked_by: string | null
+  }
+  webhook_deliveries: {
+    source_id: string
+    delivery_id: string
+    event: string
+    outcome: 'queued' | 'ignored'
+    received_at: CreatedAt
+  }
+  writeback_state: {
+    epic_id: string
+    source_id: string
+    fields: Json<Record<string, unknown>>
+    version_id: number | null
+    written_at: CreatedAt
+  }
+  posted_reports: {
+    channel_id: string
+    week: string
+    status: 'posting' | 'posted' | 'failed' | 'skipped'
+    attempts: ColumnType<number, number | undefined, number>
+    error: string | null
+    version_id: number | null
+    updated_at: CreatedAt
+    posted_at: NullableTimestamp
+  }
+}

@@ -1,0 +1,155 @@
+import { type ChildProcess, spawn } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import { testEnv } from '../helpers/config.ts'
+import { dropPrefix, testRedis, uniquePrefix } from '../helpers/redis.ts'
+
+const CLI = join(import.meta.dirname, '../../src/cli.ts')
+const dataDir = mkdtempSync(join(tmpdir(), 'onetrack-cli-'))
+const prefix = uniquePrefix()
+
+const VALID = `
+auth:
+  tokens: [{ name: olivia, token: "\${T_OWNER}", role: owner }]
+roadmap:
+  periods: { quarters: { start: 2027-Q1, count: 4 } }
+  teams: [{ id: checkout, capacity: 40 }]
+`
+
+afterAll(async () => {
+  const redis = testRedis()
+  await dropPrefix(redis, prefix)
+  redis.disconnect()
+  rmSync(dataDir, { recursive: true, force: true })
+})
+
+function writeConfig(name: string, text: string): string {
+  const path = join(dataDir, name)
+  writeFileSync(path, text)
+  return path
+}
+
+function run(args: string[], env: Record<string, string> = {}): ChildProcess & { output: () => string } {
+  const child = spawn(process.execPath, [CLI, ...args], {
+    env: {
+      PATH: process.env.PATH ?? '',
+      ONETRACK_DATA_DIR: dataDir,
+      ONETRACK_QUEUE_PREFIX: prefix,
+      ...testEnv,
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let output = ''
+  child.stdout?.on('data', (d: Buffer) => {
+    output += d.toString()
+  })
+  child.stderr?.on('data', (d: Buffer) => {
+    output += d.toString()
+  })
+  return Object.assign(child, { output: () => output })
+}
+
+function exited(child: ChildProcess): Promise<number | null> {
+  return new Promise((resolve) => child.once('exit', (code) => resolve(code)))
+}
+
+async function waitFor(check: () => boolean | Promise<boolean>, what: string): Promise<void> {
+  const deadline = Date.now() + 15_000
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, 50))
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number }
+      server.close(() => resolve(port))
+    })
+  })
+}
+
+describe('onetrack CLI', () => {
+  it('exits 2 and lists every problem of an invalid config file', async () => {
+    const path = writeConfig(
+      'bad.yaml',
+      `roadmap:\n  periods: { quarters: { start: 2027-Q5, count: 4 } }\n  teams: [{ id: checkout, capacity: -1 }]\n`,
+    )
+    const child = run(['serve', '--config', path])
+    expect(await exited(child)).toBe(2)
+    expect(child.output()).toContain('roadmap.periods.quarters.start: must be a quarter such as 2027-Q1')
+    expect(child.output()).toContain('roadmap.teams[0].capacity: must be >= 0')
+  })
+
+  it('exits 2 and points to the example when the config file is missing', async () => {
+    const child = run(['worker', '--config', join(dataDir, 'nope.yaml')])
+    expect(await exited(child)).toBe(2)
+    expect(child.output()).toContain('config/onetrack.example.yaml')
+  })
+
+  it('prints help for every command', async () => {
+    for (const command of ['serve', 'worker', 'migrate', 'doctor']) {
+      const child = run([command, '--help'])
+      expect(await exited(child)).toBe(0)
+      expect(child.output()).toContain(`usage: onetrack ${command}`)
+    }
+  })
+
+  it('serves health, readiness, the OpenAPI document and metrics, and stops cleanly on SIGTERM', async () => {
+    const port = await freePort()
+    const child = run([
+      'serve',
+      '--config',
+      writeConfig('ok.yaml', VALID),
+      '--port',
+      String(port),
+      '--host',
+      '127.0.0.1',
+    ])
+    const base = `http://127.0.0.1:${port}`
+    await waitFor(
+      () =>
+        fetch(`${base}/healthz`).then(
+          (r) => r.ok,
+          () => false,
+        ),
+      'the API to listen',
+    )
+    expect((await fetch(`${base}/readyz`)).status).toBe(200)
+    expect(((await (await fetch(`${base}/openapi.json`)).json()) as { openapi: string }).openapi).toBe(
+      '3.1.0',
+    )
+    expect(await (await fetch(`${base}/metrics`)).text()).toContain('onetrack_queue_jobs')
+    const exit = exited(child)
+    child.kill('SIGTERM')
+    expect(await exit).toBe(0)
+  })
+
+  it('starts all workers and exits 0 on SIGTERM', async () => {
+    const port = await freePort()
+    const child = run(['worker', '--config', writeConfig('ok.yaml', VALID), '--metrics-port', String(port)])
+    await waitFor(() => child.output().includes('workers started'), 'the workers to start')
+    expect(child.output()).toContain('"queues":["sync","build","writeback","report"]')
+    const metrics = `http://127.0.0.1:${port}/metrics`
+    await waitFor(
+      () =>
+        fetch(metrics).then(
+          (r) => r.ok,
+          () => false,
+        ),
+      'the worker metrics to listen',
+    )
+    expect(await (await fetch(metrics)).text()).toContain('onetrack_job_duration_seconds')
+    const exit = exited(child)
+    const stopAt = Date.now()
+    child.kill('SIGTERM')
+    expect(await exit).toBe(0)
+    expect(child.output()).toContain('workers stopped')
+    expect(Date.now() - stopAt).toBeLessThan(10_000)
+  })
+})

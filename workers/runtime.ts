@@ -1,0 +1,111 @@
+import { DelayedError, type Job, UnrecoverableError, Worker } from 'bullmq'
+import type { Redis } from 'ioredis'
+import { isOnetrackError } from '../src/errors.ts'
+import type { JobHandler, JobHandlers } from '../src/jobs/handler.ts'
+import { assertPayload, type JobName, jobNames } from '../src/jobs/index.ts'
+import type { Logger } from '../src/logger.ts'
+import type { Metrics } from '../src/metrics.ts'
+
+export interface WorkerPoolOptions {
+  connection: Redis
+  prefix: string
+  handlers: JobHandlers
+  logger: Logger
+  metrics: Metrics
+  /** Jobs of one queue run at once in this process (build is always 1: one build at a time). */
+  concurrency?: Partial<Record<JobName, number>>
+  /** How long close() lets running jobs finish before asking them to stop. */
+  shutdownGraceMs?: number
+  /** Only these queues (default: all). */
+  queues?: JobName[]
+}
+
+export interface WorkerPool {
+  readonly workers: ReadonlyMap<JobName, Worker>
+  /** Waits for running jobs (up to the grace time), hands back what did not finish, closes Redis use. */
+  close(): Promise<void>
+}
+
+const SHUTDOWN = 'worker shutting down'
+/** Error codes that retrying cannot fix: the job fails at once and stays visible. */
+const UNRECOVERABLE = new Set(['ONETRACK_JOB_INVALID', 'TRACKER_AUTH_FAILED', 'TRACKER_NOT_SUPPORTED'])
+
+export async function startWorkerPool(options: WorkerPoolOptions): Promise<WorkerPool> {
+  const { logger, metrics } = options
+  const workers = new Map<JobName, Worker>()
+  for (const name of options.queues ?? jobNames) {
+    const handler = options.handlers[name] as JobHandler<JobName>
+    const worker = new Worker(
+      name,
+      async (job: Job, token?: string, signal?: AbortSignal) => {
+        const log = logger.child({ queue: name, jobId: job.id, attempt: job.attemptsMade + 1 })
+        const started = performance.now()
+        const abort = signal ?? new AbortController().signal
+        try {
+          assertPayload(name, job.data)
+          const result = await handler(job as Job<never, unknown, never>, { signal: abort, log })
+          observe('completed')
+          return result
+        } catch (error) {
+          if (abort.aborted && abort.reason === SHUTDOWN && token !== undefined) {
+            // Released, not failed: the job waits for the next worker without spending an attempt.
+            observe('released')
+            log.info('job released at shutdown')
+            await job.moveToDelayed(Date.now() + 500, token)
+            throw new DelayedError()
+          }
+          observe('failed')
+          log.warn({ err: error }, 'job failed')
+          if (isOnetrackError(error) && UNRECOVERABLE.has(error.code)) {
+            throw new UnrecoverableError(`${error.code}: ${error.message}`)
+          }
+          throw error
+        }
+
+        function observe(outcome: string) {
+          metrics.jobDuration.observe({ queue: name, outcome }, (performance.now() - started) / 1000)
+          metrics.jobsProcessed.inc({ queue: name, outcome })
+        }
+      },
+      {
+        connection: options.connection,
+        prefix: options.prefix,
+        concurrency: name === 'build' ? 1 : (options.concurrency?.[name] ?? 4),
+        autorun: true,
+      },
+    )
+    // Without an 'error' listener a lost Redis connection would crash the process; BullMQ reconnects.
+    worker.on('error', (err) => logger.error({ err, queue: name }, 'worker error'))
+    worker.on('failed', (job, err) => {
+      if (job !== undefined && job.attemptsMade >= (job.opts.attempts ?? 1)) {
+        logger.error({ err, queue: name, jobId: job.id }, 'job failed after its last attempt')
+      }
+    })
+    workers.set(name, worker)
+  }
+  await Promise.all([...workers.values()].map((w) => w.waitUntilReady()))
+  logger.info({ queues: [...workers.keys()] }, 'workers started')
+
+  return {
+    workers,
+    async close() {
+      const grace = options.shutdownGraceMs ?? 7_000
+      const cancel = setTimeout(() => {
+        logger.warn('jobs still running after the grace time: releasing them')
+        for (const worker of workers.values()) worker.cancelAllJobs(SHUTDOWN)
+      }, grace)
+      // A handler that ignores its signal must not hold the process: its job's lock expires and
+      // BullMQ's stalled-job check hands it to another worker.
+      const force = setTimeout(() => {
+        for (const worker of workers.values()) void worker.close(true)
+      }, grace + 2_000)
+      try {
+        await Promise.all([...workers.values()].map((w) => w.close()))
+      } finally {
+        clearTimeout(cancel)
+        clearTimeout(force)
+      }
+      logger.info('workers stopped')
+    },
+  }
+}
