@@ -1,0 +1,264 @@
+/**
+ * Full roadmap build (validate + score + plan + diff against the previous version) on 1,000, 10,000
+ * and 100,000 synthetic epics with ~2 blockers each, against a baseline measured in the same process:
+ * sorting the same epics by a precomputed number. The build must grow no worse than n log n, so its
+ * ratio to the baseline should stay flat as n grows.
+ *
+ *   node bench/build.bench.ts [--sizes 1000,10000,100000]
+ *
+ * Each size runs in its own child process, so its peak RSS (process.resourceUsage().maxRSS) is its
+ * own; the data is generated from a fixed seed, so every run builds the same roadmaps.
+ */
+import { spawnSync } from 'node:child_process'
+import {
+  buildPeriods,
+  buildRoadmap,
+  type Epic,
+  type RoadmapSettings,
+  validateEpic,
+} from '../src/domain/index.ts'
+import { median, printTable } from './report.ts'
+
+interface Measurement {
+  n: number
+  runs: number
+  buildMs: number
+  baselineMs: number
+  maxRssMb: number
+  retainedHeapMb: number
+  roadmapJsonMb: number
+  planned: number
+  events: number
+  deferrals: number
+  cycles: number
+}
+
+const PREVIOUS_BUILD = '2026-01-05T09:00:00.000Z'
+const THIS_BUILD = '2026-01-12T09:00:00.000Z'
+const PERIODS = 8
+const TEAM_SIZE = 250 // epics per team: the number of teams grows with n, the load per team does not
+
+/** mulberry32: small, fast and seeded, so every run builds the same data. */
+function random(seed: number): () => number {
+  let state = seed >>> 0
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0
+    let t = state
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+/**
+ * Raw epics as a tracker mapping would hand them over. Blockers: 0–4 (2 on average) among the 300
+ * epics before it (dependencies are mostly local to a product area), one in a thousand pointing
+ * forward (so a few cycles exist); 10% done, 10% in progress, 3% missing an input.
+ */
+function rawEpics(n: number, seed: number, version: number): unknown[] {
+  const rnd = random(seed)
+  const teams = Math.max(1, Math.round(n / TEAM_SIZE))
+  const pad = (i: number): string => String(i).padStart(7, '0')
+  const raws: unknown[] = []
+  for (let i = 0; i < n; i++) {
+    const blockers: string[] = []
+    const count = Math.floor(rnd() * 5)
+    for (let k = 0; k < count && i > 0; k++) {
+      const target =
+        rnd() < 0.001
+          ? Math.min(n - 1, i + 1 + Math.floor(rnd() * 50))
+          : i - 1 - Math.floor(rnd() * Math.min(i, 300))
+      if (target !== i) blockers.push(`jira:E${pad(target)}`)
+    }
+    const roll = rnd()
+    const status = roll < 0.1 ? 'done' : roll < 0.2 ? 'in_progress' : 'todo'
+    // The second version changes 10% of the estimates and inputs, and finishes a fifth of the work in
+    // progress. Every draw happens in both versions, so they stay the same data apart from that.
+    const changeRoll = rnd()
+    const finishRoll = rnd()
+    const changed = version > 1 && changeRoll < 0.1
+    const finished = version > 1 && finishRoll < 0.2
+    const inputs: Record<string, number | null> = {
+      value: Math.round(rnd() * 20) + (changed ? 3 : 0),
+      timeCriticality: Math.round(rnd() * 8),
+      risk: rnd() < 0.03 ? null : Math.round(rnd() * 8),
+    }
+    raws.push({
+      id: `jira:E${pad(i)}`,
+      key: `E-${i}`,
+      title: `Epic ${i}`,
+      url: `https://jira.example/browse/E-${i}`,
+      source: 'jira',
+      team: `team-${i % teams}`,
+      track: rnd() < 0.3 ? 'technical' : 'product',
+      status: finished && status === 'in_progress' ? 'done' : status,
+      inputs,
+      effort: 1 + Math.floor(rnd() * 10) + (changed ? 2 : 0),
+      blockers,
+      updatedAt: PREVIOUS_BUILD,
+    })
+  }
+  return raws
+}
+
+function settingsFor(n: number): RoadmapSettings {
+  const teams = Math.max(1, Math.round(n / TEAM_SIZE))
+  // Room for about 70% of a team's open effort (average 6.5 units) over the horizon.
+  const perPeriod = Math.round((TEAM_SIZE * 0.8 * 6.5 * 0.7) / PERIODS)
+  return {
+    scoring: {
+      weights: { value: 1, timeCriticality: 1, risk: 1, enablement: 1 },
+      enablementDecay: 0.5,
+      riskInterest: 0.25,
+      minEffort: 1,
+    },
+    plan: { keepInProgress: true },
+    periods: buildPeriods({ kind: 'quarters', start: '2026-Q1', count: PERIODS }),
+    capacities: Array.from({ length: teams }, (_, t) => ({ team: `team-${t}`, perPeriod })),
+  }
+}
+
+function validated(raws: unknown[]): Epic[] {
+  const epics: Epic[] = []
+  for (const raw of raws) {
+    const result = validateEpic(raw)
+    if (result.ok) epics.push(result.epic)
+  }
+  return epics
+}
+
+function measure(n: number, runs: number): Measurement {
+  const collect = (globalThis as { gc?: () => void }).gc ?? (() => {})
+  const settings = settingsFor(n)
+  const previous = buildRoadmap({
+    epics: validated(rawEpics(n, 7, 1)),
+    overrides: [],
+    settings,
+    previous: null,
+    ledger: [],
+    now: PREVIOUS_BUILD,
+  })
+  const raws = rawEpics(n, 7, 2)
+  const rnd = random(11)
+  const keyed = raws.map((raw) => ({ raw, key: rnd() }))
+  const build = () =>
+    buildRoadmap({
+      epics: validated(raws),
+      overrides: [],
+      settings,
+      previous: previous.roadmap,
+      ledger: previous.events,
+      now: THIS_BUILD,
+    })
+  // Warm-up, as in a long-running worker: enough builds for the optimising compiler to settle.
+  for (let w = Math.max(1, Math.round(20_000 / n)); w > 0; w--) build()
+  const buildTimes: number[] = []
+  const baselineTimes: number[] = []
+  let result = build()
+  for (let r = 0; r < runs; r++) {
+    collect()
+    let start = performance.now()
+    keyed.slice().sort((a, b) => a.key - b.key)
+    baselineTimes.push(performance.now() - start)
+    collect()
+    start = performance.now()
+    result = build()
+    buildTimes.push(performance.now() - start)
+  }
+  // Heap a finished build keeps alive (the roadmap and its events), measured around one more build.
+  collect()
+  const before = process.memoryUsage().heapUsed
+  const retained = build()
+  collect()
+  const retainedHeapMb = (process.memoryUsage().heapUsed - before) / 2 ** 20
+  const roadmapJsonMb = JSON.stringify(retained.roadmap).length / 2 ** 20
+  return {
+    n,
+    runs,
+    buildMs: median(buildTimes),
+    baselineMs: median(baselineTimes),
+    maxRssMb: process.resourceUsage().maxRSS / 1024,
+    retainedHeapMb,
+    roadmapJsonMb,
+    planned: result.roadmap.entries.filter((e) => e.period !== null).length,
+    events: result.events.length,
+    deferrals: result.events.filter((e) => e.kind === 'deferred').length,
+    cycles: result.roadmap.cycles.length,
+  }
+}
+
+function argument(name: string): string | undefined {
+  const index = process.argv.indexOf(`--${name}`)
+  return index === -1 ? undefined : process.argv[index + 1]
+}
+
+const child = argument('child')
+if (child !== undefined) {
+  process.stdout.write(JSON.stringify(measure(Number(child), Number(argument('runs') ?? 3))))
+} else {
+  const sizes = (argument('sizes') ?? '1000,10000,100000').split(',').map(Number)
+  const runsFor = (n: number): number => (n <= 1_000 ? 15 : n <= 10_000 ? 7 : 3)
+  const results: Measurement[] = []
+  for (const n of sizes) {
+    const out = spawnSync(
+      process.execPath,
+      [
+        '--expose-gc',
+        '--max-old-space-size=4096',
+        import.meta.filename,
+        '--child',
+        String(n),
+        '--runs',
+        String(runsFor(n)),
+      ],
+      { encoding: 'utf8', maxBuffer: 1 << 20 },
+    )
+    if (out.status !== 0) {
+      console.error(out.stderr)
+      process.exit(1)
+    }
+    results.push(JSON.parse(out.stdout) as Measurement)
+  }
+  const nLogN = (n: number): number => n * Math.log2(n)
+  // Growth from the previous size, divided by how much n log n grew: <= 1 is no worse than n log n.
+  const growth = (i: number, pick: (m: Measurement) => number): string => {
+    const m = results[i] as Measurement
+    const before = results[i - 1]
+    return before === undefined ? '—' : (pick(m) / pick(before) / (nLogN(m.n) / nLogN(before.n))).toFixed(2)
+  }
+  printTable('Roadmap build (validate + score + plan + diff against the previous version)', [
+    [
+      'epics',
+      'build ms (median)',
+      'baseline sort ms',
+      'build / baseline',
+      'build growth ÷ n log n',
+      'baseline growth ÷ n log n',
+      'peak RSS MB',
+      'result heap MB',
+      'roadmap JSON MB',
+      'events (deferred)',
+    ],
+    ...results.map((m, i) => [
+      m.n.toLocaleString('en-US'),
+      `${m.buildMs.toFixed(1)} (${m.runs} runs)`,
+      m.baselineMs.toFixed(2),
+      `${(m.buildMs / m.baselineMs).toFixed(0)}×`,
+      growth(i, (r) => r.buildMs),
+      growth(i, (r) => r.baselineMs),
+      m.maxRssMb.toFixed(0),
+      m.retainedHeapMb.toFixed(1),
+      m.roadmapJsonMb.toFixed(1),
+      `${m.events.toLocaleString('en-US')} (${m.deferrals.toLocaleString('en-US')})`,
+    ]),
+  ])
+  console.log(
+    [
+      '',
+      'growth ÷ n log n: time at this size / time at the previous size, divided by the growth of n log n;',
+      '<= 1 is no worse than n log n. The baseline (a plain sort) shows what the memory hierarchy alone costs.',
+      `planned: ${results.map((m) => `${m.planned.toLocaleString('en-US')}/${m.n.toLocaleString('en-US')}`).join(', ')};`,
+      `dependency cycles found: ${results.map((m) => m.cycles).join(', ')}.`,
+    ].join('\n'),
+  )
+}

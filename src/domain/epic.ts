@@ -1,0 +1,136 @@
+import { isIsoInstant } from './dates.ts'
+
+/** Track comes from the mapping rules; it is for reporting only and never changes the formula. */
+export type Track = 'product' | 'technical'
+export type EpicStatus = 'todo' | 'in_progress' | 'done' | 'canceled'
+
+export const TRACKS: readonly Track[] = ['product', 'technical']
+export const EPIC_STATUSES: readonly EpicStatus[] = ['todo', 'in_progress', 'done', 'canceled']
+
+/** Scoring inputs mapped from tracker fields. A missing input is "not given", never 0. */
+export interface ScoringInputs {
+  value?: number
+  timeCriticality?: number
+  risk?: number
+}
+
+export interface Epic {
+  /** Stable identity across syncs: `source:externalId`, e.g. 'jira-acme:PLAT-12'. */
+  id: string
+  /** The key people know the epic by (PLAT-12). */
+  key: string
+  title: string
+  url: string
+  /** The configured source it was synced from; the prefix of `id`. */
+  source: string
+  team: string
+  track: Track
+  status: EpicStatus
+  inputs: ScoringInputs
+  /** Effort in the same units as team capacity; missing = not estimated. */
+  effort?: number
+  /** Ids of epics (from any source) that block this one. */
+  blockers: string[]
+  updatedAt: string
+}
+
+/** Epics still to be planned: the others are finished, one way or another. */
+export function isOpen(status: EpicStatus): boolean {
+  return status === 'todo' || status === 'in_progress'
+}
+
+export type EpicValidation = { ok: true; epic: Epic } | { ok: false; id?: string; problems: string[] }
+
+const INPUT_NAMES = ['value', 'timeCriticality', 'risk'] as const
+
+/**
+ * Checks raw data from a tracker mapping and returns a clean Epic (unknown fields dropped, blockers
+ * de-duplicated and sorted, null inputs read as "not given") or every problem found, each naming its
+ * field — so bad data is reported at the boundary instead of surfacing as NaN inside scoring.
+ */
+export function validateEpic(raw: unknown): EpicValidation {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    return { ok: false, problems: ['epic: must be an object'] }
+  }
+  const r = raw as Record<string, unknown>
+  const problems: string[] = []
+  const id = typeof r.id === 'string' ? r.id : undefined
+  const text = (field: string, allowEmpty = false): string => {
+    const value = r[field]
+    if (typeof value !== 'string' || (!allowEmpty && value.trim() === '')) {
+      problems.push(`${field}: must be a ${allowEmpty ? '' : 'non-empty '}string`)
+      return ''
+    }
+    return value
+  }
+  const epicId = text('id')
+  const key = text('key')
+  const title = text('title')
+  const url = text('url', true)
+  const source = text('source')
+  const team = text('team')
+  if (epicId !== '' && source !== '' && !epicId.startsWith(`${source}:`)) {
+    problems.push(`id: must be 'source:externalId' with source '${source}', got '${epicId}'`)
+  } else if (epicId !== '' && epicId.length === source.length + 1) {
+    problems.push('id: external id after the source prefix is empty')
+  }
+  const track = r.track
+  if (!TRACKS.includes(track as Track)) problems.push(`track: must be one of ${TRACKS.join(', ')}`)
+  const status = r.status
+  if (!EPIC_STATUSES.includes(status as EpicStatus))
+    problems.push(`status: must be one of ${EPIC_STATUSES.join(', ')}`)
+
+  const inputs: ScoringInputs = {}
+  const rawInputs = r.inputs ?? {}
+  if (typeof rawInputs !== 'object' || rawInputs === null || Array.isArray(rawInputs)) {
+    problems.push('inputs: must be an object')
+  } else {
+    for (const name of INPUT_NAMES) {
+      const value = (rawInputs as Record<string, unknown>)[name]
+      if (value === undefined || value === null) continue
+      if (isNonNegativeNumber(value)) inputs[name] = value
+      else problems.push(`inputs.${name}: must be a number >= 0`)
+    }
+  }
+  let effort: number | undefined
+  if (r.effort !== undefined && r.effort !== null) {
+    if (isNonNegativeNumber(r.effort)) effort = r.effort
+    else problems.push('effort: must be a number >= 0')
+  }
+  let blockers: string[] = []
+  if (r.blockers !== undefined && r.blockers !== null) {
+    if (!Array.isArray(r.blockers) || r.blockers.some((b) => typeof b !== 'string' || b === '')) {
+      problems.push('blockers: must be a list of epic ids')
+    } else {
+      blockers = [...new Set(r.blockers as string[])].sort(compareIds)
+      if (epicId !== '' && blockers.includes(epicId)) problems.push('blockers: an epic cannot block itself')
+    }
+  }
+  if (!isIsoInstant(r.updatedAt)) problems.push('updatedAt: must be an ISO timestamp')
+
+  if (problems.length > 0) return id === undefined ? { ok: false, problems } : { ok: false, id, problems }
+  const epic: Epic = {
+    id: epicId,
+    key,
+    title,
+    url,
+    source,
+    team,
+    track: track as Track,
+    status: status as EpicStatus,
+    inputs,
+    blockers,
+    updatedAt: r.updatedAt as string,
+  }
+  if (effort !== undefined) epic.effort = effort
+  return { ok: true, epic }
+}
+
+function isNonNegativeNumber(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0
+}
+
+/** Code-unit order, the same everywhere (not locale-dependent), for every tie-break by id. */
+export function compareIds(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0
+}

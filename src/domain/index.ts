@@ -1,0 +1,52 @@
+// The public face of the domain: pure functions over plain data. Nothing here does I/O.
+export { type BuildInput, buildRoadmap } from './build.ts'
+export {
+  accumulatedCosts,
+  type DeferralCause,
+  type DeferralEvent,
+  type DeferralEventKind,
+  type Displacer,
+  deferralCounts,
+  type InputChange,
+  isDeferral,
+} from './deferrals.ts'
+export { type DependencyGraph, dependencyGraph, topologicalOrder } from './dependency-graph.ts'
+export type { EnablementBreakdown, EnablementContributor } from './enablement.ts'
+export {
+  type Epic,
+  type EpicStatus,
+  type EpicValidation,
+  type ScoringInputs,
+  type Track,
+  validateEpic,
+} from './epic.ts'
+export { DomainError, DomainErrorCode } from './errors.ts'
+export type { AppliedOverride, Override, OverrideKind } from './overrides.ts'
+export { buildPeriods, type Period, type PeriodSpec } from './periods.ts'
+export { type PlanInput, planRoadmap } from './planner.ts'
+export {
+  type Asymmetry,
+  buildReport,
+  type ChronicDeferral,
+  type PeriodShare,
+  type ReportedOverride,
+  type ReportInput,
+  type TrackSlips,
+  type UnscoredEpic,
+  type WeeklyReport,
+} from './report.ts'
+export type { ClosedEpic, Placement, Roadmap, RoadmapEntry, TeamLoad, UnplannedReason } from './roadmap.ts'
+export { type DiffOptions, diffRoadmaps } from './roadmap-diff.ts'
+export { type Score, type ScoreBreakdown, type ScoringInputName, scoreEpics } from './scoring.ts'
+export {
+  defaultPlanSettings,
+  defaultReportSettings,
+  defaultScoringSettings,
+  type PlanSettings,
+  type ReportSettings,
+  type RoadmapSettings,
+  roadmapSettingsProblems,
+  type ScoringSettings,
+  type SpanPolicy,
+  type TeamCapacity,
+} from './settings.ts'

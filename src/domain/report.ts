@@ -1,0 +1,256 @@
+import { calendarDayOf, instantDaysBefore, isIsoInstant } from './dates.ts'
+import { accumulatedCosts, type DeferralEvent, deferredPeriods, isDeferral } from './deferrals.ts'
+import { compareIds, TRACKS, type Track } from './epic.ts'
+import { DomainError, DomainErrorCode } from './errors.ts'
+import type { Override } from './overrides.ts'
+import type { Roadmap, RoadmapEntry } from './roadmap.ts'
+import type { ScoringInputName } from './scoring.ts'
+import type { ReportSettings } from './settings.ts'
+
+export interface ReportInput {
+  /** The current roadmap version. */
+  roadmap: Roadmap
+  /** Every event recorded so far, this week's included. */
+  ledger: readonly DeferralEvent[]
+  overrides: readonly Override[]
+  settings: ReportSettings
+  /** The report's clock: the window ends here. */
+  now: string
+  /** Start of the window (exclusive); default 7 days before `now`. */
+  since?: string
+}
+
+/** The data of the weekly deferral report; channels only render it. */
+export interface WeeklyReport {
+  generatedAt: string
+  window: { from: string; to: string }
+  costUnit: string
+  /** Nothing new worth a message: no listed deferral and no override this week. Channels may stay silent. */
+  quiet: boolean
+  /** Deferrals and roll-overs in the window, most costly per period first (unscored ones last). */
+  newDeferrals: DeferralEvent[]
+  /** Deferrals in the window left out because their cost of delay is below `minCostOfDelay`. */
+  hiddenDeferrals: number
+  /** Open epics deferred at least `chronicThreshold` times, most deferred first. */
+  chronic: ChronicDeferral[]
+  /** Accumulated cost of delay of the open epics, per track. */
+  accumulatedCostByTrack: Record<Track, number>
+  /** Planned effort per open period, per track, and each track's share of it. */
+  capacityShare: PeriodShare[]
+  /** How often each track's open epics slip. */
+  asymmetry: Asymmetry
+  /** Open epics that cannot be scored, with what is missing: the inputs to translate into business terms. */
+  unscored: UnscoredEpic[]
+  /** Overrides made in the window, oldest first, with their rationale. */
+  overrides: ReportedOverride[]
+}
+
+/** How a report names an epic: enough to show it and link to the ticket. */
+export type EpicRef = Pick<RoadmapEntry, 'epicId' | 'key' | 'title' | 'url' | 'team' | 'track'>
+
+export interface ChronicDeferral extends EpicRef {
+  deferrals: number
+  /** The periods it was planned in and left, in calendar order where known. */
+  periodsLeft: string[]
+  costOfDelayAccumulated: number
+  /** Where it is planned now; null = unplanned. */
+  period: string | null
+}
+
+export interface PeriodShare {
+  period: string
+  /** Total capacity of all teams in the period. */
+  capacity: number
+  planned: Record<Track, number>
+  /** planned[track] / all planned; null when nothing is planned. */
+  share: Record<Track, number | null>
+}
+
+export interface TrackSlips {
+  /** Open epics of the track on the roadmap. */
+  epics: number
+  /** Of which deferred at least once. */
+  deferredEpics: number
+  /** Their deferrals in total. */
+  deferrals: number
+  /** deferrals / epics; null when the track has no epic. */
+  deferralsPerEpic: number | null
+  /** Deferral events of the track in the window. */
+  deferralsThisWeek: number
+}
+
+export interface Asymmetry extends Record<Track, TrackSlips> {
+  /** technical deferralsPerEpic / product deferralsPerEpic; null when either is missing or product's is 0. */
+  technicalToProduct: number | null
+}
+
+export interface UnscoredEpic extends EpicRef {
+  missing: ScoringInputName[]
+}
+
+export interface ReportedOverride extends Override {
+  /** Title of the epic when it is on the roadmap; null otherwise. */
+  epicTitle: string | null
+  /** Whether it is the override in force for its epic in the current roadmap. */
+  inForce: boolean
+}
+
+/** Builds the weekly report model from the ledger and the current roadmap; pure, the clock passed in. */
+export function buildReport(input: ReportInput): WeeklyReport {
+  const { roadmap, ledger, settings, now } = input
+  calendarDayOf(now)
+  const from = input.since ?? instantDaysBefore(now, 7)
+  if (!isIsoInstant(from)) {
+    throw new DomainError(DomainErrorCode.inputInvalid, 'Invalid report window', [
+      'since: must be an ISO timestamp',
+    ])
+  }
+  const start = Date.parse(from)
+  const end = Date.parse(now)
+  const inWindow = (instant: string): boolean => {
+    const t = Date.parse(instant)
+    return t > start && t <= end
+  }
+  const thisWeek = ledger.filter((e) => isDeferral(e.kind) && inWindow(e.at))
+  const listed = thisWeek
+    .filter((e) => e.costOfDelay === null || e.costOfDelay >= settings.minCostOfDelay)
+    .sort(
+      (a, b) => byCostDesc(a.costOfDelay, b.costOfDelay) || compareIds(a.at, b.at) || compareIds(a.id, b.id),
+    )
+  const overrides = overridesInWindow(input.overrides, roadmap, inWindow)
+  return {
+    generatedAt: now,
+    window: { from, to: now },
+    costUnit: settings.costUnit,
+    quiet: listed.length === 0 && overrides.length === 0,
+    newDeferrals: listed,
+    hiddenDeferrals: thisWeek.length - listed.length,
+    chronic: chronicDeferrals(roadmap, ledger, settings.chronicThreshold),
+    accumulatedCostByTrack: costByTrack(roadmap.entries, accumulatedCosts(ledger)),
+    capacityShare: capacityShares(roadmap),
+    asymmetry: asymmetryOf(roadmap.entries, ledger, thisWeek),
+    unscored: roadmap.entries.flatMap((e) =>
+      e.score.status === 'unscored'
+        ? [
+            {
+              epicId: e.epicId,
+              key: e.key,
+              title: e.title,
+              url: e.url,
+              team: e.team,
+              track: e.track,
+              missing: e.score.missing,
+            },
+          ]
+        : [],
+    ),
+    overrides,
+  }
+}
+
+/** Highest cost first; unknown costs (unscored epics) last. */
+function byCostDesc(a: number | null, b: number | null): number {
+  if (a === b) return 0
+  if (a === null) return 1
+  if (b === null) return -1
+  return b - a
+}
+
+function chronicDeferrals(
+  roadmap: Roadmap,
+  ledger: readonly DeferralEvent[],
+  threshold: number,
+): ChronicDeferral[] {
+  const left = deferredPeriods(ledger)
+  const costs = accumulatedCosts(ledger)
+  const position = new Map(roadmap.periods.map((p, i) => [p.id, i]))
+  const chronic: ChronicDeferral[] = []
+  for (const e of roadmap.entries) {
+    const periods = left.get(e.epicId)
+    if (periods === undefined || periods.size < threshold) continue
+    chronic.push({
+      epicId: e.epicId,
+      key: e.key,
+      title: e.title,
+      url: e.url,
+      team: e.team,
+      track: e.track,
+      deferrals: periods.size,
+      periodsLeft: [...periods].sort(
+        (a, b) =>
+          (position.get(a) ?? Number.MAX_SAFE_INTEGER) - (position.get(b) ?? Number.MAX_SAFE_INTEGER) ||
+          compareIds(a, b),
+      ),
+      costOfDelayAccumulated: costs.get(e.epicId) ?? 0,
+      period: e.period,
+    })
+  }
+  return chronic.sort(
+    (a, b) =>
+      b.deferrals - a.deferrals ||
+      b.costOfDelayAccumulated - a.costOfDelayAccumulated ||
+      compareIds(a.epicId, b.epicId),
+  )
+}
+
+function costByTrack(entries: readonly RoadmapEntry[], costs: Map<string, number>): Record<Track, number> {
+  const total: Record<Track, number> = { product: 0, technical: 0 }
+  for (const e of entries) total[e.track] += costs.get(e.epicId) ?? 0
+  return total
+}
+
+function capacityShares(roadmap: Roadmap): PeriodShare[] {
+  return roadmap.openPeriods.map((period) => {
+    const planned: Record<Track, number> = { product: 0, technical: 0 }
+    for (const e of roadmap.entries)
+      for (const span of e.spans) if (span.period === period) planned[e.track] += span.effort
+    const capacity = roadmap.load.filter((l) => l.period === period).reduce((sum, l) => sum + l.capacity, 0)
+    const all = planned.product + planned.technical
+    const share = {
+      product: all > 0 ? planned.product / all : null,
+      technical: all > 0 ? planned.technical / all : null,
+    }
+    return { period, capacity, planned, share }
+  })
+}
+
+function asymmetryOf(
+  entries: readonly RoadmapEntry[],
+  ledger: readonly DeferralEvent[],
+  thisWeek: readonly DeferralEvent[],
+): Asymmetry {
+  const left = deferredPeriods(ledger)
+  const slips = (track: Track): TrackSlips => {
+    const ofTrack = entries.filter((e) => e.track === track)
+    const counts = ofTrack.map((e) => left.get(e.epicId)?.size ?? 0)
+    const deferrals = counts.reduce((a, b) => a + b, 0)
+    return {
+      epics: ofTrack.length,
+      deferredEpics: counts.filter((c) => c > 0).length,
+      deferrals,
+      deferralsPerEpic: ofTrack.length > 0 ? deferrals / ofTrack.length : null,
+      deferralsThisWeek: thisWeek.filter((e) => e.epic.track === track).length,
+    }
+  }
+  const [product, technical] = TRACKS.map(slips) as [TrackSlips, TrackSlips]
+  const ratio =
+    technical.deferralsPerEpic !== null && product.deferralsPerEpic !== null && product.deferralsPerEpic > 0
+      ? technical.deferralsPerEpic / product.deferralsPerEpic
+      : null
+  return { product, technical, technicalToProduct: ratio }
+}
+
+function overridesInWindow(
+  overrides: readonly Override[],
+  roadmap: Roadmap,
+  inWindow: (instant: string) => boolean,
+): ReportedOverride[] {
+  const byId = new Map(roadmap.entries.map((e) => [e.epicId, e]))
+  return overrides
+    .filter((o) => isIsoInstant(o.createdAt) && inWindow(o.createdAt))
+    .sort((a, b) => Date.parse(a.createdAt) - Date.parse(b.createdAt) || compareIds(a.id, b.id))
+    .map((o) => {
+      const entry = byId.get(o.epicId)
+      return { ...o, epicTitle: entry?.title ?? null, inForce: entry?.override?.id === o.id }
+    })
+}
