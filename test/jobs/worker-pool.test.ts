@@ -60,10 +60,14 @@ async function start(h: JobHandlers, shutdownGraceMs = 5_000) {
   return pool
 }
 
-async function settled(jobId: string, states = ['completed', 'failed']): Promise<Job> {
+/** The job once it has completed or failed, read after its state so its fields are final. */
+async function settled(jobId: string): Promise<Job> {
   for (;;) {
-    const job = await queues.sync.getJob(jobId)
-    if (job !== undefined && states.includes(await job.getState())) return job
+    const state = await queues.sync.getJobState(jobId)
+    if (state === 'completed' || state === 'failed') {
+      const job = await queues.sync.getJob(jobId)
+      if (job !== undefined) return job
+    }
     await new Promise((r) => setTimeout(r, 20))
   }
 }
