@@ -16,6 +16,7 @@ import { createLogger } from '../src/logger.ts'
 import { createMetrics } from '../src/metrics.ts'
 import { createRedis } from '../src/redis.ts'
 import { migrate, openDatabase } from '../src/store/index.ts'
+import { connectorRegistry } from '../src/trackers/index.ts'
 import { argNumber, median, printTable } from './report.ts'
 
 const run = promisify(execFile)
@@ -45,17 +46,21 @@ const database = await openDatabase({ dataDir: 'memory://' })
 await migrate(database)
 const redis = createRedis(new Secret(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', 'REDIS_URL'), 'api')
 const queues = createQueues({ connection: redis, prefix: 'bench-healthz' })
+const config = parseConfig(
+  'roadmap:\n  periods: { quarters: { start: 2027-Q1, count: 4 } }\n  teams: [{ id: t, capacity: 1 }]\n',
+  'bench.yaml',
+  {},
+)
+const logger = createLogger({ level: 'info', destination: discard })
 const app = await buildApp({
-  config: parseConfig(
-    'roadmap:\n  periods: { quarters: { start: 2027-Q1, count: 4 } }\n  teams: [{ id: t, capacity: 1 }]\n',
-    'bench.yaml',
-    {},
-  ),
+  config,
   database,
   redis,
   queues,
-  logger: createLogger({ level: 'info', destination: discard }),
+  logger,
   metrics: createMetrics(),
+  connectorFor: connectorRegistry(config.sources, { logger, publicUrl: config.server.publicUrl }),
+  now: () => new Date(),
 })
 
 const bareUrl = await listen(bare)

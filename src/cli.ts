@@ -1,13 +1,26 @@
 #!/usr/bin/env node
+import { buildCommand } from './cli/build.ts'
 import { type Command, helpText, parseCommandArgs } from './cli/command.ts'
+import { demoCommand } from './cli/demo.ts'
 import { doctorCommand } from './cli/doctor.ts'
 import { migrateCommand } from './cli/migrate.ts'
+import { reportCommand } from './cli/report.ts'
 import { serveCommand } from './cli/serve.ts'
+import { syncCommand } from './cli/sync.ts'
 import { workerCommand } from './cli/worker.ts'
 import { ConfigError } from './config/index.ts'
 import { isOnetrackError } from './errors.ts'
 
-const commands: Command[] = [serveCommand, workerCommand, migrateCommand, doctorCommand]
+const commands: Command[] = [
+  demoCommand,
+  serveCommand,
+  workerCommand,
+  syncCommand,
+  buildCommand,
+  reportCommand,
+  migrateCommand,
+  doctorCommand,
+]
 
 const usage = [
   'onetrack: one merged roadmap for product and engineering',

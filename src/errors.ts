@@ -39,6 +39,23 @@ export const errorCodes = {
     status: 502,
     summary: 'A tracker rejected the credentials (401) or a permission (403).',
   },
+  CHANNEL_NOT_SUPPORTED: { status: 500, summary: 'No sender is installed for this channel kind.' },
+  CHANNEL_RATE_LIMITED: {
+    status: 503,
+    summary: 'A channel answered 429; the report is posted after its Retry-After.',
+  },
+  CHANNEL_UNAVAILABLE: {
+    status: 503,
+    summary: 'A channel answered 5xx, could not be reached or timed out; the report retries with backoff.',
+  },
+  CHANNEL_REJECTED: {
+    status: 502,
+    summary: 'A channel refused the report (4xx): its URL, token or target is wrong; not retried.',
+  },
+  CHANNEL_DELIVERY_UNCONFIRMED: {
+    status: 502,
+    summary: 'An earlier attempt may have posted the report; it is not posted again, to avoid a duplicate.',
+  },
 } as const satisfies Record<string, { status: number; summary: string }>
 
 export type ErrorCode = keyof typeof errorCodes

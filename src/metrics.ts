@@ -7,6 +7,9 @@ export interface Metrics {
   jobDuration: Histogram<'queue' | 'outcome'>
   jobsProcessed: Counter<'queue' | 'outcome'>
   queueDepth: Gauge<'queue' | 'state'>
+  webhookToWriteback: Histogram<'source'>
+  /** Weekly report runs per channel and outcome (posted, skipped, failed, retrying, unconfirmed, …). */
+  reports: Counter<'channel' | 'outcome'>
 }
 
 export function createMetrics(): Metrics {
@@ -32,6 +35,19 @@ export function createMetrics(): Metrics {
       name: 'onetrack_jobs_processed_total',
       help: 'Jobs processed by queue and outcome (completed, failed, released)',
       labelNames: ['queue', 'outcome'],
+      registers: [registry],
+    }),
+    webhookToWriteback: new Histogram({
+      name: 'onetrack_webhook_to_writeback_seconds',
+      help: 'From a webhook delivery received to the write-back of the build that includes it',
+      labelNames: ['source'],
+      buckets: [0.25, 0.5, 1, 2, 3, 5, 10, 20, 30, 60, 120, 300],
+      registers: [registry],
+    }),
+    reports: new Counter({
+      name: 'onetrack_reports_total',
+      help: 'Weekly report runs by channel and outcome (posted, skipped, already_posted, busy, retrying, failed, unconfirmed, no_roadmap)',
+      labelNames: ['channel', 'outcome'],
       registers: [registry],
     }),
     queueDepth: new Gauge({

@@ -1,50 +1,28 @@
-import type { OnetrackConfig } from '../src/config/index.ts'
-import { OnetrackError } from '../src/errors.ts'
 import type { JobHandlers } from '../src/jobs/handler.ts'
-import type { Queues } from '../src/jobs/index.ts'
-import type { Database } from '../src/store/index.ts'
+import { runBuild } from './build.ts'
+import type { HandlerDeps } from './deps.ts'
+import { reportHandler } from './report.ts'
+import { runSync } from './sync.ts'
+import { runWriteback } from './writeback.ts'
 
-export interface HandlerDeps {
-  config: OnetrackConfig
-  database: Database
-  queues: Queues
-}
-
-/**
- * The registry of job handlers: one per queue, checked exhaustively by the type. A job naming a
- * source or channel that is not in the config fails at once (retrying cannot fix it).
- */
+/** The registry of job handlers: one per queue, checked exhaustively by the type. */
 export function createHandlers(deps: HandlerDeps): JobHandlers {
-  const source = (id: string) => {
-    const found = deps.config.sources.find((s) => s.id === id)
-    if (found === undefined)
-      throw new OnetrackError('ONETRACK_JOB_INVALID', `source ${id} is not in the config`)
-    return found
-  }
-  const channel = (id: string) => {
-    const found = deps.config.channels.find((c) => c.id === id)
-    if (found === undefined)
-      throw new OnetrackError('ONETRACK_JOB_INVALID', `channel ${id} is not in the config`)
-    return found
-  }
   return {
-    sync: async (job) => {
-      const s = source(job.data.sourceId)
-      throw new OnetrackError('TRACKER_NOT_SUPPORTED', `no ${s.kind} connector is installed to sync ${s.id}`)
+    sync: async (job, { signal, log }) => {
+      const summary = await runSync(deps, job.data, signal)
+      log.info({ summary }, 'source synced')
+      return summary
     },
-    writeback: async (job) => {
-      const s = source(job.data.sourceId)
-      throw new OnetrackError(
-        'TRACKER_NOT_SUPPORTED',
-        `no ${s.kind} connector is installed to write back to ${s.id}`,
-      )
+    build: async (job, { log }) => {
+      const summary = await runBuild(deps, job.data.trigger)
+      log.info({ summary }, summary.unchanged ? 'roadmap unchanged' : 'roadmap built')
+      return summary
     },
-    build: async () => {
-      throw new OnetrackError('TRACKER_NOT_SUPPORTED', 'the roadmap build is not installed')
+    writeback: async (job, { signal, log }) => {
+      const summary = await runWriteback(deps, job.data, signal)
+      log.info({ summary: { ...summary, failed: summary.failed.length } }, 'written back')
+      return summary
     },
-    report: async (job) => {
-      const c = channel(job.data.channelId)
-      throw new OnetrackError('TRACKER_NOT_SUPPORTED', `no ${c.kind} channel is installed to post to ${c.id}`)
-    },
+    report: reportHandler(deps),
   }
 }

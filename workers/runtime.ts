@@ -28,7 +28,12 @@ export interface WorkerPool {
 
 const SHUTDOWN = 'worker shutting down'
 /** Error codes that retrying cannot fix: the job fails at once and stays visible. */
-const UNRECOVERABLE = new Set(['ONETRACK_JOB_INVALID', 'TRACKER_AUTH_FAILED', 'TRACKER_NOT_SUPPORTED'])
+const UNRECOVERABLE = new Set([
+  'ONETRACK_JOB_INVALID',
+  'TRACKER_AUTH_FAILED',
+  'TRACKER_NOT_SUPPORTED',
+  'CHANNEL_NOT_SUPPORTED',
+])
 
 export async function startWorkerPool(options: WorkerPoolOptions): Promise<WorkerPool> {
   const { logger, metrics } = options

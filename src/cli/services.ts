@@ -2,11 +2,12 @@ import type { Redis } from 'ioredis'
 import { createHandlers } from '../../workers/handlers.ts'
 import { startWorkerPool, type WorkerPool } from '../../workers/runtime.ts'
 import type { Environment, OnetrackConfig } from '../config/index.ts'
-import { closeQueues, createQueues, type Queues } from '../jobs/index.ts'
+import { closeQueues, createQueues, ensureSchedules, type Queues } from '../jobs/index.ts'
 import { createLogger, type Logger } from '../logger.ts'
 import { createMetrics, type Metrics } from '../metrics.ts'
 import { createRedis } from '../redis.ts'
-import { type Database, migrate, openDatabase } from '../store/index.ts'
+import { type Database, migrate, openDatabase, registerSources } from '../store/index.ts'
+import { connectorRegistry, type TrackerConnector } from '../trackers/index.ts'
 
 /** Everything a long-running command needs, opened in order and closed in reverse. */
 export interface Services {
@@ -18,6 +19,9 @@ export interface Services {
   database: Database
   redis: Redis
   queues: Queues
+  /** The connector of each configured source, shared by the webhook route and the workers. */
+  connectorFor(sourceId: string): TrackerConnector
+  now(): Date
   close(): Promise<void>
 }
 
@@ -35,6 +39,7 @@ export async function openServices(
     await database.close()
     throw error
   }
+  await registerSources(database.db, config.sources)
   const redis = createRedis(env.redisUrl, purpose)
   const queues = createQueues({
     connection: redis,
@@ -50,6 +55,8 @@ export async function openServices(
     database,
     redis,
     queues,
+    connectorFor: connectorRegistry(config.sources, { logger, publicUrl: config.server.publicUrl }),
+    now: () => new Date(),
     async close() {
       await closeQueues(queues).catch(() => {})
       redis.disconnect()
@@ -64,6 +71,8 @@ export async function openServices(
  */
 export async function startWorkers(services: Services): Promise<WorkerPool & { close(): Promise<void> }> {
   const connection = purposeConnection(services)
+  const schedules = await ensureSchedules(services.queues, services.config)
+  services.logger.info({ schedules }, 'schedules in place')
   const pool = await startWorkerPool({
     connection,
     prefix: services.env.queuePrefix,

@@ -1,5 +1,6 @@
 export { DEFAULT_CONFIG_PATH, type Environment, readEnvironment } from './environment.ts'
 export { ConfigError, EXAMPLE_CONFIG, loadConfig, parseConfig } from './load.ts'
+export { reportSettings, roadmapSettings } from './roadmap-settings.ts'
 export type {
   AuthConfig,
   ChannelConfig,

@@ -4,9 +4,11 @@ import { resolve } from 'node:path'
 import type { TSchema } from 'typebox'
 import Value from 'typebox/value'
 import { LineCounter, parseDocument } from 'yaml'
+import { DomainError } from '../domain/index.ts'
 import { OnetrackError } from '../errors.ts'
 import { resolveEnvReferences } from './env-references.ts'
 import { describeValidationErrors } from './problems.ts'
+import { roadmapSettings } from './roadmap-settings.ts'
 import {
   type ChannelConfig,
   ChannelSchemas,
@@ -177,6 +179,8 @@ function crossCheck(config: OnetrackConfig): string[] {
     ),
   )
 
+  if (problems.length === 0) problems.push(...calendarProblems(config))
+
   const teams = new Set(roadmap.teams.map((t) => t.id))
   const sourceIds = new Set(config.sources.map((s) => s.id))
   config.sources.forEach((source, i) => {
@@ -208,6 +212,25 @@ function crossCheck(config: OnetrackConfig): string[] {
     }
   })
   return problems
+}
+
+/** The period calendar the domain will plan with: valid, and every capacity exception names a period. */
+function calendarProblems(config: OnetrackConfig): string[] {
+  let periods: string[]
+  try {
+    periods = roadmapSettings(config).periods.map((p) => p.id)
+  } catch (error) {
+    if (error instanceof DomainError) return error.problems.map((p) => `roadmap.periods: ${p}`)
+    throw error
+  }
+  return config.roadmap.teams.flatMap((team, i) =>
+    Object.keys(team.capacityByPeriod ?? {})
+      .filter((period) => !periods.includes(period))
+      .map(
+        (period) =>
+          `roadmap.teams[${i}].capacityByPeriod.${period}: unknown period (periods are ${periods.join(', ')})`,
+      ),
+  )
 }
 
 function duplicates(ids: string[], at: string, what: string): string[] {

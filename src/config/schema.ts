@@ -162,12 +162,36 @@ export const AuthSchema = Type.Object(
   { additionalProperties: false, default: {} },
 )
 
+export const SyncScheduleSchema = Type.Object(
+  {
+    incrementalEveryMinutes: Type.Integer({
+      minimum: 1,
+      maximum: 1440,
+      default: 5,
+      description: 'every source is synced incrementally this often, so a lost webhook heals by itself',
+    }),
+    fullCron: Type.String({
+      minLength: 9,
+      default: '0 3 * * *',
+      description: 'when every source is synced in full (deletions, moves, links)',
+    }),
+    rolloverCron: Type.String({
+      minLength: 9,
+      default: '10 0 * * *',
+      description: 'when a build runs to notice periods that ended',
+    }),
+    timezone: Type.String({ minLength: 1, default: 'UTC' }),
+  },
+  { additionalProperties: false, default: {} },
+)
+
 /** The top level; `sources` and `channels` are validated per kind by the loader for precise messages. */
 export const ConfigFileSchema = Type.Object(
   {
     server: ServerSchema,
     auth: AuthSchema,
     roadmap: RoadmapSchema,
+    sync: SyncScheduleSchema,
     sources: Type.Array(Type.Object({ kind: Type.Enum(['jira', 'linear']) }), { default: [] }),
     channels: Type.Array(Type.Object({ kind: Type.Enum(['slack', 'teams', 'webhook']) }), { default: [] }),
   },
@@ -191,6 +215,7 @@ export interface OnetrackConfig {
   server: ServerConfig
   auth: AuthConfig
   roadmap: RoadmapConfig
+  sync: Static<typeof SyncScheduleSchema>
   sources: SourceConfig[]
   channels: ChannelConfig[]
 }

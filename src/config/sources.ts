@@ -62,12 +62,44 @@ export const JiraSourceSchema = Type.Object(
       Type.Record(Type.String(), Type.String(), { description: 'team field value → team id' }),
     ),
     track: TrackRules('product'),
+    timeZone: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description: 'IANA time zone Jira reads JQL dates in; default: the account’s, from /myself',
+      }),
+    ),
+    overlapMinutes: Type.Integer({
+      minimum: 1,
+      maximum: 1440,
+      default: 5,
+      description: 'incremental syncs re-read this much before the cursor (minute precision, index lag)',
+    }),
+    blockLinkType: Type.String({
+      minLength: 1,
+      default: 'Blocks',
+      description: 'issue link type (name or id) whose inward issue blocks an epic',
+    }),
+    blockerSources: Type.Optional(
+      Type.Record(Type.String(), Type.String(), {
+        description: 'project key → id of the source that syncs it, for blocks links across sources',
+      }),
+    ),
     writeBack: Type.Object(
       {
         enabled: Type.Boolean({ default: true }),
         createFields: Type.Boolean({
           default: false,
           description: 'create onetrack’s custom fields if missing',
+        }),
+        fieldPrefix: Type.String({
+          minLength: 1,
+          maxLength: 40,
+          default: 'onetrack',
+          description: 'onetrack’s custom fields are named "<prefix> score", "<prefix> rank", …',
+        }),
+        bulkEdit: Type.Boolean({
+          default: true,
+          description: 'use bulk edit (needs Make bulk changes) when many epics get the same change',
         }),
       },
       { additionalProperties: false, default: {} },

@@ -1,5 +1,6 @@
 // The public face of the domain: pure functions over plain data. Nothing here does I/O.
 export { type BuildInput, buildRoadmap } from './build.ts'
+export { describeCause, describeDeferral, type PeriodNames, periodNames } from './cause-text.ts'
 export {
   accumulatedCosts,
   type DeferralCause,
@@ -35,7 +36,15 @@ export {
   type UnscoredEpic,
   type WeeklyReport,
 } from './report.ts'
-export type { ClosedEpic, Placement, Roadmap, RoadmapEntry, TeamLoad, UnplannedReason } from './roadmap.ts'
+export {
+  type ClosedEpic,
+  type Placement,
+  type Roadmap,
+  type RoadmapEntry,
+  type TeamLoad,
+  type UnplannedReason,
+  unplannedReasonText,
+} from './roadmap.ts'
 export { type DiffOptions, diffRoadmaps } from './roadmap-diff.ts'
 export { type Score, type ScoreBreakdown, type ScoringInputName, scoreEpics } from './scoring.ts'
 export {

@@ -7,11 +7,13 @@ import type { Queues } from '../jobs/index.ts'
 import type { Logger } from '../logger.ts'
 import type { Metrics } from '../metrics.ts'
 import type { Database } from '../store/index.ts'
+import type { TrackerConnector } from '../trackers/types.ts'
 import { installErrorHandling } from './error-handler.ts'
 import { authPlugin } from './plugins/auth.ts'
 import { DASHBOARD_PATH, dashboardPlugin } from './plugins/dashboard.ts'
 import { healthRoutes } from './routes/health.ts'
 import { metricsRoutes } from './routes/metrics.ts'
+import { webhookRoutes } from './routes/webhooks.ts'
 
 export interface AppDeps {
   config: OnetrackConfig
@@ -21,6 +23,8 @@ export interface AppDeps {
   queues: Queues
   logger: Logger
   metrics: Metrics
+  connectorFor(sourceId: string): TrackerConnector
+  now(): Date
 }
 
 export const API_VERSION = '0.1.0'
@@ -64,7 +68,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
           bearer: { type: 'http', scheme: 'bearer', description: 'a token from auth.tokens' },
         },
       },
-      tags: [{ name: 'operations', description: 'health, readiness and metrics' }],
+      tags: [
+        { name: 'operations', description: 'health, readiness and metrics' },
+        { name: 'webhooks', description: 'deliveries from Jira and Linear' },
+      ],
     },
   })
   await app.register(swaggerUi, { routePrefix: '/docs' })
@@ -74,6 +81,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(healthRoutes, { database: deps.database, redis: deps.redis })
   await app.register(metricsRoutes, { metrics: deps.metrics, queues: deps.queues })
   await app.register(dashboardPlugin, { queues: deps.queues })
+  await app.register(webhookRoutes, deps)
 
   return app
 }

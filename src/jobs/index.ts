@@ -8,3 +8,4 @@ export {
   enqueue,
   type Queues,
 } from './queues.ts'
+export { ensureSchedules } from './schedules.ts'

@@ -20,7 +20,7 @@ export const JobPayloadSchemas = {
   build: Type.Object(
     {
       trigger: Type.String({ minLength: 1, description: 'what asked for the build, e.g. sync:jira-shop' }),
-      requestedAt: Type.String({ format: 'date-time' }),
+      requestedAt: Type.Optional(Type.String({ format: 'date-time' })),
     },
     { additionalProperties: false },
   ),
@@ -29,7 +29,11 @@ export const JobPayloadSchemas = {
     { additionalProperties: false },
   ),
   report: Type.Object(
-    { channelId: Type.String({ minLength: 1 }), week: Type.String({ pattern: '^[0-9]{4}-W[0-9]{2}$' }) },
+    {
+      channelId: Type.String({ minLength: 1 }),
+      /** ISO week the report is for; a scheduled job leaves it out and the week is taken when it runs. */
+      week: Type.Optional(Type.String({ pattern: '^[0-9]{4}-W[0-9]{2}$' })),
+    },
     { additionalProperties: false },
   ),
 }
@@ -48,5 +52,5 @@ export const deduplicationIds: { [N in JobName]: (payload: JobPayload<N>) => str
     p.mode === 'epic' ? `sync.${p.sourceId}.epic.${p.externalId ?? ''}` : `sync.${p.sourceId}.${p.mode}`,
   build: () => 'build',
   writeback: (p) => `writeback.${p.sourceId}.${p.versionId}`,
-  report: (p) => `report.${p.channelId}.${p.week}`,
+  report: (p) => `report.${p.channelId}.${p.week ?? 'current'}`,
 }

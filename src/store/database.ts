@@ -30,6 +30,11 @@ export interface DatabaseOptions {
   databaseUrl?: Secret | undefined
   /** Folder of the embedded database, or 'memory://' for a throwaway one. */
   dataDir: string
+  /**
+   * An embedded database already opened by the caller (for example one restored with PGlite's
+   * loadDataDir); used instead of opening dataDir, and closed with the Database.
+   */
+  pglite?: PGlite
   /** Postgres schema to use (created if missing); isolates tests sharing one server. */
   schema?: string
   poolSize?: number
@@ -89,14 +94,14 @@ async function openPostgres(url: Secret, options: DatabaseOptions): Promise<Data
 }
 
 async function openPGlite(options: DatabaseOptions): Promise<Database> {
-  const inMemory = options.dataDir.startsWith('memory://')
+  const inMemory = options.pglite !== undefined || options.dataDir.startsWith('memory://')
   const dataDir = inMemory ? options.dataDir : resolve(options.dataDir, 'pglite')
   let unlock = () => {}
   if (!inMemory) {
     mkdirSync(dataDir, { recursive: true })
     unlock = lockDataDir(dataDir)
   }
-  const pglite = new PGlite(dataDir)
+  const pglite = options.pglite ?? new PGlite(dataDir)
   try {
     await withUnavailable(() => pglite.waitReady)
   } catch (error) {

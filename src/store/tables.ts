@@ -56,19 +56,22 @@ export interface Tables {
     id: Generated<number>
     trigger: string
     config_hash: string
+    built_at: Timestamp
     created_at: CreatedAt
-    periods: Json<unknown>
-    summary: JsonWithDefault<unknown>
+    roadmap: Json<unknown>
+    entry_count: number
+    event_count: number
   }
   roadmap_entries: {
     version_id: number
     epic_id: string
     rank: number
     score: number | null
-    cost_of_delay: number | null
-    breakdown: Json<unknown>
     period: string | null
-    unplanned_reason: string | null
+    team: string
+    track: string
+    source_id: string
+    entry: Json<unknown>
   }
   deferral_events: {
     id: string
@@ -98,6 +101,7 @@ export interface Tables {
     event: string
     outcome: 'queued' | 'ignored'
     received_at: CreatedAt
+    written_back_at: NullableTimestamp
   }
   writeback_state: {
     epic_id: string

@@ -1,10 +1,12 @@
 import type { FastifyInstance } from 'fastify'
 import type { Redis } from 'ioredis'
+import type { OnetrackConfig } from '../../src/config/index.ts'
 import { buildApp } from '../../src/http/app.ts'
 import { closeQueues, createQueues, type Queues } from '../../src/jobs/index.ts'
 import type { Logger } from '../../src/logger.ts'
 import { createMetrics } from '../../src/metrics.ts'
-import type { Database } from '../../src/store/index.ts'
+import { type Database, registerSources } from '../../src/store/index.ts'
+import { connectorRegistry } from '../../src/trackers/index.ts'
 import { testConfig } from './config.ts'
 import { testDatabase } from './database.ts'
 import { capturedLogger } from './logs.ts'
@@ -24,20 +26,31 @@ export interface TestApp {
  * be replaced (e.g. by one pointing at a closed port) to test outages.
  */
 export async function startTestApp(
-  options: { redis?: Redis; logger?: Logger; database?: 'postgres' | 'pglite' } = {},
+  options: {
+    redis?: Redis
+    logger?: Logger
+    database?: 'postgres' | 'pglite'
+    config?: OnetrackConfig
+    now?: () => Date
+  } = {},
 ): Promise<TestApp> {
   const captured = capturedLogger()
   const { database, dispose } = await testDatabase(options.database)
   const redis = options.redis ?? testRedis('api')
   const prefix = uniquePrefix()
   const queues = createQueues({ connection: redis, prefix })
+  const config = options.config ?? testConfig()
+  const logger = options.logger ?? captured.logger
+  await registerSources(database.db, config.sources)
   const app = await buildApp({
-    config: testConfig(),
+    config,
     database,
     redis,
     queues,
-    logger: options.logger ?? captured.logger,
+    logger,
     metrics: createMetrics(),
+    connectorFor: connectorRegistry(config.sources, { logger, publicUrl: config.server.publicUrl }),
+    now: options.now ?? (() => new Date()),
   })
   await app.ready()
   return {

@@ -5,6 +5,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import { Secret } from '../../src/config/index.ts'
 import { isOnetrackError } from '../../src/errors.ts'
 import { type Database, type Migration, migrate, openDatabase } from '../../src/store/index.ts'
+import { freshPGlite } from '../helpers/database.ts'
 
 const POSTGRES_URL = 'postgres://postgres@127.0.0.1:5432/test'
 
@@ -28,7 +29,10 @@ const schemas: string[] = []
 
 /** Each test gets its own database: a throwaway PGlite, or a fresh schema on the shared Postgres. */
 const backends = [
-  { name: 'embedded PGlite', open: () => openDatabase({ dataDir: 'memory://' }) },
+  {
+    name: 'embedded PGlite',
+    open: async () => openDatabase({ dataDir: 'memory://', pglite: await freshPGlite() }),
+  },
   {
     name: 'Postgres',
     open: () => {
@@ -190,7 +194,14 @@ describe.each(backends)('migrations on $name', (backend) => {
     const periods = [{ id: '2027-Q1', start: '2027-01-01', end: '2027-04-01' }]
     await db
       .insertInto('roadmap_versions')
-      .values({ trigger: 'test', config_hash: 'abc', periods: JSON.stringify(periods), summary: '{}' })
+      .values({
+        trigger: 'test',
+        config_hash: 'abc',
+        built_at: new Date('2027-01-05T00:00:00Z'),
+        roadmap: JSON.stringify({ periods }),
+        entry_count: 0,
+        event_count: 0,
+      })
       .execute()
 
     const epic = await db
@@ -204,8 +215,8 @@ describe.each(backends)('migrations on $name', (backend) => {
     expect(epic.problems).toEqual(['effort is missing'])
     expect(epic.tracker_updated_at).toEqual(new Date('2027-01-04T09:00:00Z'))
     expect(epic.deleted_at).toBeNull()
-    expect(version.periods).toEqual(periods)
-    expect(version.summary).toEqual({})
+    expect(version.roadmap).toEqual({ periods })
+    expect(version.built_at).toEqual(new Date('2027-01-05T00:00:00Z'))
     expect(version.id).toBe(1)
   })
 

@@ -54,20 +54,25 @@ create table roadmap_versions (
   id integer generated always as identity primary key,
   trigger text not null,
   config_hash text not null,
+  built_at timestamptz not null,               -- the build's clock (periods ended or open)
   created_at timestamptz not null default now(),
-  periods jsonb not null,                      -- the period calendar the build used
-  summary jsonb not null default '{}'          -- counts, cycles, unscored epics
+  roadmap jsonb not null,                      -- the domain's roadmap without its entries: periods, cycles, load
+  entry_count integer not null,
+  event_count integer not null
 );
 
+-- The entries of a version: one row per open epic, the whole entry (score breakdown included)
+-- kept as the domain produced it, with the columns the API filters on.
 create table roadmap_entries (
   version_id integer not null references roadmap_versions (id) on delete cascade,
   epic_id text not null,
   rank integer not null,
   score double precision,                      -- null when the epic is unscored
-  cost_of_delay double precision,
-  breakdown jsonb not null,                    -- every term of the score, or the missing inputs
   period text,                                 -- null when unplanned
-  unplanned_reason text,
+  team text not null,
+  track text not null,
+  source_id text not null,
+  entry jsonb not null,
   primary key (version_id, epic_id)
 );
 create index roadmap_entries_epic_idx on roadmap_entries (epic_id, version_id);
@@ -110,8 +115,11 @@ create table webhook_deliveries (
   event text not null,
   outcome text not null,                       -- queued | ignored
   received_at timestamptz not null default now(),
+  written_back_at timestamptz,                 -- when a write-back after it finished (latency metric)
   primary key (source_id, delivery_id)
 );
+create index webhook_deliveries_pending_idx on webhook_deliveries (source_id, received_at)
+  where outcome = 'queued' and written_back_at is null;
 
 -- The values last written to each ticket, so only changes are written.
 create table writeback_state (

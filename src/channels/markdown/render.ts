@@ -1,0 +1,39 @@
+import type { WeeklyReport } from '../../domain/index.ts'
+import { type Line, reportView } from '../report-view.ts'
+import type { ReportContext } from '../types.ts'
+
+/**
+ * The whole report in Markdown (CommonMark with GitHub's tables off): for `onetrack report
+ * --dry-run` and the preview page. Nothing is cut: this is where "and N more" links lead.
+ */
+export function renderMarkdown(report: WeeklyReport, context: ReportContext): string {
+  const view = reportView(report, context)
+  if (view.quiet) return `${markdownLine(view.note)}\n`
+  const out: string[] = [`# ${escapeMarkdown(view.title)}`, '', `_${escapeMarkdown(view.subtitle)}_`, '']
+  for (const line of view.headline) out.push(`- ${markdownLine(line)}`)
+  for (const section of view.sections) {
+    out.push('', `## ${escapeMarkdown(section.title)} (${section.items.length})`, '')
+    for (const item of section.items) {
+      // A backslash at the end of a line is a hard break that survives editors trimming spaces.
+      out.push(`- ${item.lines.map(markdownLine).join('\\\n  ')}`)
+    }
+    if (section.footnote !== null) out.push('', `_${escapeMarkdown(section.footnote)}_`)
+  }
+  out.push('', `[Open the roadmap](${view.links.roadmap}) · [Full report](${view.links.report})`, '')
+  return out.join('\n')
+}
+
+function markdownLine(line: Line): string {
+  return line
+    .map((span) => {
+      const text = escapeMarkdown(span.text)
+      const linked = span.link === undefined ? text : `[${text}](${span.link.replaceAll(')', '%29')})`
+      return span.strong === true && text.trim() !== '' ? `**${linked}**` : linked
+    })
+    .join('')
+}
+
+/** Characters CommonMark would read as formatting inside running text. */
+function escapeMarkdown(text: string): string {
+  return text.replace(/[\\`*_[\]<>]/g, (c) => `\\${c}`)
+}

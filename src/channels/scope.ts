@@ -1,0 +1,95 @@
+import type { ChannelConfig } from '../config/index.ts'
+import {
+  buildReport,
+  type DeferralEvent,
+  type Override,
+  type ReportSettings,
+  type Roadmap,
+  type Track,
+  type WeeklyReport,
+} from '../domain/index.ts'
+
+export type ChannelScope = ChannelConfig['scope']
+
+interface ScopedEpic {
+  epicId: string
+  team: string
+  track: Track
+}
+
+/** Epic ids are `source:externalId`; the source is what comes before the first colon. */
+function sourceOf(epicId: string): string {
+  const colon = epicId.indexOf(':')
+  return colon === -1 ? epicId : epicId.slice(0, colon)
+}
+
+function inScope(scope: ChannelScope, epic: ScopedEpic): boolean {
+  if (scope.track !== undefined && epic.track !== scope.track) return false
+  if (scope.teams !== undefined && !scope.teams.includes(epic.team)) return false
+  if (scope.sources !== undefined && !scope.sources.includes(sourceOf(epic.epicId))) return false
+  return true
+}
+
+/**
+ * The part of the roadmap, ledger and overrides a channel reports on: its teams, sources and track.
+ * Capacity stays that of the scoped teams (all teams when the scope names none), so the
+ * product/technical split reads against the capacity those people actually have.
+ */
+export function scopeReportInput(
+  input: { roadmap: Roadmap; ledger: readonly DeferralEvent[]; overrides: readonly Override[] },
+  scope: ChannelScope,
+): { roadmap: Roadmap; ledger: DeferralEvent[]; overrides: Override[] } {
+  const { roadmap } = input
+  const byId = new Map(roadmap.entries.map((e) => [e.epicId, e]))
+  const teams = scope.teams === undefined ? null : new Set(scope.teams)
+  return {
+    roadmap: {
+      ...roadmap,
+      entries: roadmap.entries.filter((e) => inScope(scope, e)),
+      load: teams === null ? roadmap.load : roadmap.load.filter((l) => teams.has(l.team)),
+    },
+    ledger: input.ledger.filter((e) =>
+      inScope(scope, { epicId: e.epicId, team: e.epic.team, track: e.epic.track }),
+    ),
+    // An override of an epic no longer on the roadmap cannot be placed in a team or track: it is
+    // reported only by a channel that does not scope by them.
+    overrides: input.overrides.filter((o) => {
+      const entry = byId.get(o.epicId)
+      if (entry !== undefined) return inScope(scope, entry)
+      return (
+        scope.teams === undefined &&
+        scope.track === undefined &&
+        (scope.sources === undefined || scope.sources.includes(sourceOf(o.epicId)))
+      )
+    }),
+  }
+}
+
+/**
+ * The weekly report as a channel sees it: its lists and totals within its scope. A channel scoped
+ * to one track still gets the product/technical split of its teams' capacity and how often each
+ * track slips: comparing the two tracks is the point of the report.
+ */
+export function buildChannelReport(
+  input: { roadmap: Roadmap; ledger: readonly DeferralEvent[]; overrides: readonly Override[] },
+  scope: ChannelScope,
+  settings: ReportSettings,
+  now: string,
+): WeeklyReport {
+  const report = buildReport({ ...scopeReportInput(input, scope), settings, now })
+  if (scope.track === undefined) return report
+  const { track: _track, ...bothTracks } = scope
+  const wide = buildReport({ ...scopeReportInput(input, bothTracks), settings, now })
+  return { ...report, capacityShare: wide.capacityShare, asymmetry: wide.asymmetry }
+}
+
+/** The scope in words for the report's subtitle; null when the channel sees the whole roadmap. */
+export function describeScope(scope: ChannelScope): string | null {
+  const parts: string[] = []
+  if (scope.track !== undefined) parts.push(`${scope.track} track`)
+  if (scope.teams !== undefined)
+    parts.push(`${scope.teams.length === 1 ? 'team' : 'teams'} ${scope.teams.join(', ')}`)
+  if (scope.sources !== undefined)
+    parts.push(`${scope.sources.length === 1 ? 'source' : 'sources'} ${scope.sources.join(', ')}`)
+  return parts.length === 0 ? null : parts.join(', ')
+}

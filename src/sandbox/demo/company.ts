@@ -1,0 +1,373 @@
+/**
+ * The demo company, Acme: a Checkout and a Growth team planning in Jira (projects SHOP and GROW)
+ * and a Platform team planning in Linear (team PLAT). About 150 epics, a few of them with a story
+ * (the platform work that keeps losing to features), the rest believable filler from a fixed seed.
+ * Plain data: the demo loads it into the simulators and replays its history quarter by quarter.
+ */
+
+export type DemoTracker = 'jira' | 'linear'
+export type DemoStatus = 'todo' | 'in_progress' | 'done'
+
+export interface DemoEpic {
+  /** Stable handle used by the story and by dependencies ('SHOP-SSO', 'PLAT-FAILOVER'). */
+  ref: string
+  tracker: DemoTracker
+  /** Jira project key or Linear team key. */
+  project: 'SHOP' | 'GROW' | 'PLAT'
+  /** Team as the tracker names it (Jira's Team field value; Linear's team key). */
+  team: 'Checkout' | 'Growth' | 'PLAT'
+  title: string
+  /** Jira labels / Linear project labels that decide the track (tech-debt, Feature). */
+  labels: string[]
+  value?: number
+  timeCriticality?: number
+  risk?: number
+  effort?: number
+  status: DemoStatus
+  /** refs of epics this one blocks. */
+  blocks: string[]
+  /** The history step at which the epic appears (0 = there from the start). */
+  appearsAt: number
+  /** The history step at which it is finished, if it is. */
+  doneAt?: number
+}
+
+/**
+ * The history the demo replays before it starts: one build per step, at these dates. Three
+ * quarters end along the way, so roll-overs and deferrals are in the ledger when the demo opens.
+ */
+export const HISTORY_STEPS = [
+  '2026-01-12T09:00:00Z',
+  '2026-02-16T09:00:00Z',
+  '2026-04-06T09:00:00Z',
+  '2026-05-18T09:00:00Z',
+  '2026-07-06T09:00:00Z',
+  '2026-08-17T09:00:00Z',
+  '2026-10-05T09:00:00Z',
+  '2026-11-09T09:00:00Z',
+] as const
+
+/** The epics with a story. The platform failover work is deferred three quarters running. */
+const STORY: DemoEpic[] = [
+  {
+    ref: 'PLAT-FAILOVER',
+    tracker: 'linear',
+    project: 'PLAT',
+    team: 'PLAT',
+    title: 'Database failover and restore drills',
+    labels: [],
+    value: 3,
+    timeCriticality: 2,
+    risk: 13,
+    effort: 8,
+    status: 'todo',
+    blocks: [],
+    appearsAt: 0,
+  },
+  {
+    ref: 'PLAT-K8S',
+    tracker: 'linear',
+    project: 'PLAT',
+    team: 'PLAT',
+    title: 'Kubernetes upgrade before end of support',
+    labels: [],
+    value: 3,
+    timeCriticality: 8,
+    risk: 13,
+    effort: 8,
+    status: 'in_progress',
+    blocks: [],
+    appearsAt: 0,
+    doneAt: 2,
+  },
+  {
+    ref: 'PLAT-PG',
+    tracker: 'linear',
+    project: 'PLAT',
+    team: 'PLAT',
+    title: 'Postgres 17 upgrade',
+    labels: [],
+    value: 3,
+    timeCriticality: 5,
+    risk: 13,
+    effort: 8,
+    status: 'todo',
+    blocks: [],
+    appearsAt: 0,
+    doneAt: 4,
+  },
+  {
+    ref: 'PLAT-SSO',
+    tracker: 'linear',
+    project: 'PLAT',
+    team: 'PLAT',
+    title: 'Enterprise SSO (SAML) for the three pilot deals',
+    labels: ['Feature'],
+    value: 20,
+    timeCriticality: 20,
+    risk: 1,
+    effort: 13,
+    status: 'todo',
+    blocks: ['SHOP-B2B'],
+    appearsAt: 1,
+    doneAt: 3,
+  },
+  {
+    ref: 'PLAT-BILLING',
+    tracker: 'linear',
+    project: 'PLAT',
+    team: 'PLAT',
+    title: 'Usage-based billing engine',
+    labels: ['Feature'],
+    value: 20,
+    timeCriticality: 8,
+    risk: 2,
+    effort: 8,
+    status: 'todo',
+    blocks: [],
+    appearsAt: 3,
+    doneAt: 5,
+  },
+  {
+    ref: 'PLAT-EU',
+    tracker: 'linear',
+    project: 'PLAT',
+    team: 'PLAT',
+    title: 'EU data residency for the Munich account',
+    labels: ['Feature'],
+    value: 13,
+    timeCriticality: 20,
+    risk: 3,
+    effort: 8,
+    status: 'todo',
+    blocks: [],
+    appearsAt: 5,
+    doneAt: 7,
+  },
+  {
+    ref: 'PLAT-EVENTS',
+    tracker: 'linear',
+    project: 'PLAT',
+    team: 'PLAT',
+    title: 'Event bus v2',
+    labels: [],
+    value: 5,
+    timeCriticality: 3,
+    risk: 5,
+    effort: 8,
+    status: 'todo',
+    blocks: ['SHOP-TRACKING', 'GROW-NOTIFY'],
+    appearsAt: 0,
+  },
+  {
+    ref: 'SHOP-MULTIREGION',
+    tracker: 'jira',
+    project: 'SHOP',
+    team: 'Checkout',
+    title: 'Checkout in a second region',
+    labels: [],
+    value: 8,
+    timeCriticality: 3,
+    risk: 5,
+    effort: 13,
+    status: 'todo',
+    blocks: [],
+    appearsAt: 0,
+  },
+  {
+    ref: 'SHOP-B2B',
+    tracker: 'jira',
+    project: 'SHOP',
+    team: 'Checkout',
+    title: 'B2B invoices and purchase orders',
+    labels: [],
+    value: 13,
+    timeCriticality: 8,
+    risk: 1,
+    effort: 8,
+    status: 'todo',
+    blocks: [],
+    appearsAt: 1,
+  },
+  {
+    ref: 'SHOP-TRACKING',
+    tracker: 'jira',
+    project: 'SHOP',
+    team: 'Checkout',
+    title: 'Real-time order tracking',
+    labels: [],
+    value: 13,
+    timeCriticality: 5,
+    risk: 1,
+    effort: 8,
+    status: 'todo',
+    blocks: [],
+    appearsAt: 0,
+  },
+  {
+    ref: 'GROW-NOTIFY',
+    tracker: 'jira',
+    project: 'GROW',
+    team: 'Growth',
+    title: 'Lifecycle notifications',
+    labels: [],
+    value: 8,
+    timeCriticality: 5,
+    risk: 1,
+    effort: 5,
+    status: 'todo',
+    blocks: [],
+    appearsAt: 0,
+  },
+  {
+    ref: 'SHOP-ONECLICK',
+    tracker: 'jira',
+    project: 'SHOP',
+    team: 'Checkout',
+    title: 'One-click checkout',
+    labels: [],
+    value: 20,
+    timeCriticality: 8,
+    risk: 1,
+    effort: 13,
+    status: 'in_progress',
+    blocks: [],
+    appearsAt: 0,
+    doneAt: 2,
+  },
+]
+
+const SUBJECTS: Record<DemoEpic['project'], { product: string[]; technical: string[] }> = {
+  SHOP: {
+    product: [
+      'Saved carts across devices',
+      'Apple Pay and Google Pay',
+      'Split payments',
+      'Gift cards',
+      'Address autocomplete',
+      'Guest checkout',
+      'Subscription orders',
+      'Returns self-service',
+      'Tax engine for the US',
+      'Promo code stacking',
+      'Checkout A/B framework',
+      'Order edits after purchase',
+    ],
+    technical: [
+      'Payment service timeouts',
+      'Cart service on the new runtime',
+      'Remove the legacy price calculator',
+      'Checkout load tests in CI',
+      'Idempotent order creation',
+    ],
+  },
+  GROW: {
+    product: [
+      'Referral programme',
+      'Onboarding checklist',
+      'Personalised recommendations',
+      'Win-back campaigns',
+      'Loyalty points',
+      'Localised landing pages',
+      'In-app NPS',
+      'Pricing page experiments',
+      'Wishlist sharing',
+      'Product reviews',
+    ],
+    technical: [
+      'Event tracking clean-up',
+      'Consent management on every page',
+      'Experiment service sunset',
+      'Email rendering service upgrade',
+    ],
+  },
+  PLAT: {
+    product: ['Public API rate plans', 'Audit log export', 'Customer-managed keys', 'Sandbox environments'],
+    technical: [
+      'Kubernetes upgrade',
+      'Postgres 17 upgrade',
+      'Secrets rotation',
+      'Observability: tracing everywhere',
+      'CI pipeline under ten minutes',
+      'Dependency updates backlog',
+      'Cost dashboards per team',
+      'Queue backpressure',
+      'Disaster recovery runbook',
+      'TLS certificate automation',
+      'Log retention policy',
+      'Service mesh evaluation',
+    ],
+  },
+}
+
+/** A small deterministic generator (mulberry32): the same company on every run. */
+function random(seed: number): () => number {
+  let a = seed >>> 0
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0
+    let t = a
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+const FIBONACCI = [1, 2, 3, 5, 8, 13, 20]
+
+/** The whole company: the story epics and the filler, ~150 epics in all. */
+export function demoCompany(): DemoEpic[] {
+  const next = random(20260101)
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)] as T
+  const epics: DemoEpic[] = [...STORY]
+  const plan: Array<[DemoEpic['project'], number]> = [
+    ['SHOP', 50],
+    ['GROW', 48],
+    ['PLAT', 38],
+  ]
+  for (const [project, count] of plan) {
+    const subjects = SUBJECTS[project]
+    for (let i = 0; i < count; i++) {
+      const technical = project === 'PLAT' ? next() < 0.75 : next() < 0.25
+      const list = technical ? subjects.technical : subjects.product
+      const base = list[i % list.length] as string
+      const round = Math.floor(i / list.length)
+      const title = round === 0 ? base : `${base}, phase ${round + 1}`
+      const appearsAt = next() < 0.7 ? 0 : 1 + Math.floor(next() * (HISTORY_STEPS.length - 1))
+      const finishes = next() < 0.5
+      const epic: DemoEpic = {
+        ref: `${project}-${String(i + 1).padStart(3, '0')}`,
+        tracker: project === 'PLAT' ? 'linear' : 'jira',
+        project,
+        team: project === 'SHOP' ? 'Checkout' : project === 'GROW' ? 'Growth' : 'PLAT',
+        title,
+        labels: technical ? (project === 'PLAT' ? [] : ['tech-debt']) : project === 'PLAT' ? ['Feature'] : [],
+        // The platform backlog below the story is the long tail: small values, large estimates.
+        value: pick(project === 'PLAT' ? [1, 2, 3] : technical ? [1, 2, 3, 5] : [3, 5, 8, 13]),
+        timeCriticality: pick(project === 'PLAT' ? [1, 2, 3] : [1, 2, 3, 5, 8]),
+        risk: pick(project === 'PLAT' ? [1, 2, 3] : technical ? [3, 5, 8, 13] : [1, 2, 3]),
+        effort: pick(project === 'PLAT' ? [5, 8, 13] : FIBONACCI),
+        status: 'todo',
+        blocks: [],
+        appearsAt,
+        ...(finishes
+          ? { doneAt: Math.min(HISTORY_STEPS.length, appearsAt + 2 + Math.floor(next() * 4)) }
+          : {}),
+      }
+      // Some epics lack an input: the demo shows unscored work and asks for the missing numbers.
+      if (next() < 0.05) delete epic.value
+      if (next() < 0.04) delete epic.effort
+      epics.push(epic)
+    }
+  }
+  // About one dependency per three epics, some of them across the two trackers.
+  const open = epics.filter((e) => e.doneAt === undefined)
+  for (let i = 0; i < 50; i++) {
+    const blocker = pick(open)
+    const blocked = pick(open)
+    if (blocker === blocked || blocker.blocks.includes(blocked.ref) || blocked.blocks.includes(blocker.ref))
+      continue
+    if (blocker.appearsAt > blocked.appearsAt) continue
+    blocker.blocks.push(blocked.ref)
+  }
+  return epics
+}

@@ -1,0 +1,172 @@
+import {
+  addScoringFields,
+  createJiraSimulator,
+  type JiraSimulator,
+  type ScoringFields,
+} from '../jira/index.ts'
+import { createLinearSimulator, type LinearSimulator } from '../linear/index.ts'
+import { type DemoEpic, demoCompany, HISTORY_STEPS } from './company.ts'
+
+/** The demo's throwaway credentials (config/demo.env holds the same values). */
+export interface DemoCredentials {
+  jiraEmail: string
+  jiraToken: string
+  jiraWebhookSecret: string
+  linearApiKey: string
+  linearWebhookSecret: string
+}
+
+export interface DemoTrackers {
+  jira: JiraSimulator
+  linear: LinearSimulator
+  jiraUrl: string
+  linearUrl: string
+  epics: DemoEpic[]
+  /** Makes the trackers look as they did at history step `step` (HISTORY_STEPS.length: today). */
+  applyStep(step: number): void
+  /** The tracker id of a demo epic, once it exists. */
+  trackerId(ref: string): string | undefined
+  /** The Jira issue key of a demo epic. */
+  jiraKey(ref: string): string | undefined
+  scoringFields: ScoringFields
+  setClock(ms: number | null): void
+  close(): Promise<void>
+}
+
+/**
+ * Starts the Jira and Linear simulators with the demo company's structure (projects, teams,
+ * fields, label groups); epics appear as the history is replayed with `applyStep`. The clock is
+ * shared and settable, so what the replay creates carries the dates of its history.
+ */
+export async function startDemoTrackers(credentials: DemoCredentials): Promise<DemoTrackers> {
+  let fixed: number | null = null
+  const clock = () => fixed ?? Date.now()
+  const jira = createJiraSimulator({
+    account: { email: credentials.jiraEmail, apiToken: credentials.jiraToken },
+    clock,
+  })
+  const linear = createLinearSimulator({ apiKeys: [{ key: credentials.linearApiKey }], now: clock })
+  const fields = addScoringFields(jira.state)
+  jira.state.addProject({ key: 'SHOP', name: 'Shop' })
+  jira.state.addProject({ key: 'GROW', name: 'Growth' })
+  linear.state.addTeam({ key: 'PLAT', name: 'Platform' })
+  const label = (group: string, value: number | undefined) =>
+    value === undefined ? [] : [linear.state.projectLabel(String(value), group)]
+  const featureLabel = linear.state.projectLabel('Feature')
+
+  const epics = demoCompany()
+  const ids = new Map<string, string>()
+  const keys = new Map<string, string>()
+  const linked = new Set<string>()
+  let applied = -1
+
+  function create(epic: DemoEpic): void {
+    if (epic.tracker === 'jira') {
+      const issue = jira.state.addIssue({
+        project: epic.project,
+        summary: epic.title,
+        status: 'To Do',
+        labels: epic.labels,
+        fields: {
+          ...(epic.value === undefined ? {} : { [fields.value.id]: epic.value }),
+          ...(epic.timeCriticality === undefined
+            ? {}
+            : { [fields.timeCriticality.id]: epic.timeCriticality }),
+          ...(epic.risk === undefined ? {} : { [fields.risk.id]: epic.risk }),
+          ...(epic.effort === undefined ? {} : { [fields.storyPoints.id]: epic.effort }),
+          [fields.team.id]: epic.team,
+        },
+      })
+      ids.set(epic.ref, issue.id)
+      keys.set(epic.ref, issue.key)
+      return
+    }
+    const project = linear.state.addProject({
+      name: epic.title,
+      teams: ['PLAT'],
+      status: 'planned',
+      labelIds: [
+        ...label('Value', epic.value),
+        ...label('Urgency', epic.timeCriticality),
+        ...label('Risk', epic.risk),
+        ...(epic.labels.includes('Feature') ? [featureLabel] : []),
+      ],
+    })
+    // Scope is the sum of the project's estimates: one estimated issue carries the effort.
+    if (epic.effort !== undefined) {
+      linear.state.addIssue({
+        team: 'PLAT',
+        title: `${epic.title}: delivery`,
+        estimate: epic.effort,
+        projectId: project.id,
+      })
+    }
+    ids.set(epic.ref, project.id)
+  }
+
+  function finish(epic: DemoEpic): void {
+    const id = ids.get(epic.ref)
+    if (id === undefined) return
+    if (epic.tracker === 'jira') jira.state.updateIssue(id, { status: 'Done' })
+    else linear.state.updateProject(id, { status: 'completed' })
+  }
+
+  function link(blocker: DemoEpic, blocked: DemoEpic): void {
+    const from = ids.get(blocker.ref)
+    const to = ids.get(blocked.ref)
+    const key = `${blocker.ref}>${blocked.ref}`
+    if (from === undefined || to === undefined || linked.has(key)) return
+    // Links live inside one tracker; across trackers the demo has none to express them with.
+    if (blocker.tracker !== blocked.tracker) return
+    if (blocker.tracker === 'jira') jira.state.link(from, to, 'Blocks')
+    else linear.state.relateProjects(from, to)
+    linked.add(key)
+  }
+
+  function applyStep(step: number): void {
+    for (let s = applied + 1; s <= step; s++) {
+      for (const epic of epics) if (epic.appearsAt === s) create(epic)
+      const byRef = new Map(epics.map((e) => [e.ref, e]))
+      for (const epic of epics) {
+        for (const ref of epic.blocks) {
+          const blocked = byRef.get(ref)
+          if (blocked !== undefined) link(epic, blocked)
+        }
+      }
+      for (const epic of epics) if (epic.doneAt === s) finish(epic)
+      // Work in progress: what the story says started, and what is due soonest.
+      for (const epic of epics) {
+        if (epic.status === 'in_progress' && epic.appearsAt === s) {
+          const id = ids.get(epic.ref)
+          if (id !== undefined && epic.tracker === 'jira')
+            jira.state.updateIssue(id, { status: 'In Progress' })
+          if (id !== undefined && epic.tracker === 'linear')
+            linear.state.updateProject(id, { status: 'started' })
+        }
+      }
+    }
+    applied = Math.max(applied, step)
+  }
+
+  const jiraUrl = await jira.listen()
+  await linear.listen()
+  return {
+    jira,
+    linear,
+    jiraUrl,
+    linearUrl: linear.graphqlUrl(),
+    epics,
+    applyStep,
+    trackerId: (ref) => ids.get(ref),
+    jiraKey: (ref) => keys.get(ref),
+    scoringFields: fields,
+    setClock(ms) {
+      fixed = ms
+    },
+    async close() {
+      await Promise.all([jira.close(), linear.close()])
+    },
+  }
+}
+
+export { HISTORY_STEPS }

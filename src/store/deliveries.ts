@@ -1,0 +1,46 @@
+import type { Kysely } from 'kysely'
+import type { Tables } from './tables.ts'
+
+/**
+ * Records a webhook delivery by the tracker's delivery id. Trackers retry and sometimes deliver
+ * twice: the second time is recognised here, atomically, even with several API instances.
+ */
+export async function recordDelivery(
+  db: Kysely<Tables>,
+  delivery: { sourceId: string; deliveryId: string; event: string; outcome: 'queued' | 'ignored' },
+): Promise<'new' | 'duplicate'> {
+  const inserted = await db
+    .insertInto('webhook_deliveries')
+    .values({
+      source_id: delivery.sourceId,
+      delivery_id: delivery.deliveryId,
+      event: delivery.event,
+      outcome: delivery.outcome,
+    })
+    .onConflict((oc) => oc.columns(['source_id', 'delivery_id']).doNothing())
+    .returning('delivery_id')
+    .executeTakeFirst()
+  return inserted === undefined ? 'duplicate' : 'new'
+}
+
+/**
+ * Marks the queued deliveries of a source received before `builtBefore` as written back, and
+ * returns how long each took from receipt: the webhook-to-write-back latency.
+ */
+export async function completeDeliveries(
+  db: Kysely<Tables>,
+  sourceId: string,
+  builtBefore: Date,
+  now: Date,
+): Promise<number[]> {
+  const rows = await db
+    .updateTable('webhook_deliveries')
+    .set({ written_back_at: now })
+    .where('source_id', '=', sourceId)
+    .where('outcome', '=', 'queued')
+    .where('written_back_at', 'is', null)
+    .where('received_at', '<=', builtBefore)
+    .returning('received_at')
+    .execute()
+  return rows.map((r) => (now.getTime() - r.received_at.getTime()) / 1000)
+}

@@ -1,0 +1,132 @@
+import type { SourceConfig } from '../config/index.ts'
+import type { EpicStatus, ScoringInputs, Track } from '../domain/index.ts'
+import type { Logger } from '../logger.ts'
+
+/**
+ * The port every tracker implements (one folder per tracker under src/trackers/). A connector
+ * talks to its tracker and maps its data; it knows nothing of scoring, the store or the queues.
+ */
+export interface TrackerConnector {
+  readonly sourceId: string
+  readonly kind: SourceConfig['kind']
+
+  /** Read-only, idempotent: are the credentials valid and allowed to do what onetrack needs? */
+  checkCredentials(signal: AbortSignal): Promise<CredentialCheck>
+
+  /**
+   * Read-only, idempotent: fetches epics — all in scope (`full`), changed since the cursor
+   * (`incremental`), or one (`epic`) — and hands them over page by page. `onPage` is awaited
+   * before the next page is fetched (backpressure: the caller stores each page).
+   */
+  sync(request: SyncRequest, onPage: (page: SyncPage) => Promise<void>): Promise<SyncOutcome>
+
+  /**
+   * Idempotent: writes onetrack's values to the tickets. Touches only what onetrack owns. Items
+   * whose ticket is gone or not writable come back as failures; the rest is written.
+   */
+  writeBack(items: WriteBackItem[], signal: AbortSignal): Promise<WriteBackOutcome>
+
+  /**
+   * Pure apart from the clock: verifies a webhook delivery (signature before parsing, freshness)
+   * and says which epics it concerns. Never throws for bad input: a rejection is an outcome.
+   */
+  receiveWebhook(delivery: WebhookDelivery): WebhookOutcome
+
+  /** Requests sent to the tracker since the connector was created (for summaries and benchmarks). */
+  requestCount(): number
+}
+
+export type CredentialCheck = { ok: true; detail: string } | { ok: false; detail: string }
+
+export interface SyncRequest {
+  mode: 'full' | 'incremental' | 'epic'
+  /** The cursor a previous sync returned; null on the first sync. */
+  cursor: string | null
+  /** With mode 'epic': the tracker's id of the epic. */
+  externalId?: string
+  signal: AbortSignal
+}
+
+/** A tracker epic mapped to onetrack's model (the domain validates it again at build time). */
+export interface SyncedEpic {
+  externalId: string
+  key: string
+  title: string
+  url: string
+  /** null when no mapping gives a team (then `problems` says why). */
+  team: string | null
+  track: Track
+  status: EpicStatus
+  /** Only inputs the tracker actually has: a missing one is absent, never 0. */
+  inputs: ScoringInputs
+  effort: number | null
+  /** Epic ids (`source:externalId`, any source) that block this epic. */
+  blockers: string[]
+  /** The tracker's last-updated time, ISO 8601. */
+  updatedAt: string
+  /** Mapping problems, in words a person can act on ("Business Value: not a number: 'high'"). */
+  problems: string[]
+}
+
+export interface SyncPage {
+  epics: SyncedEpic[]
+  /** Total epics the tracker reports for this sync, when it says (for a progress bar). */
+  total?: number
+}
+
+export interface SyncOutcome {
+  /** Where the next incremental sync resumes. */
+  cursor: string | null
+  /** With mode 'full': every external id in scope, so the caller can mark the rest deleted. */
+  inScope?: string[]
+  /** With mode 'epic': the epic no longer exists or left the scope. */
+  gone?: boolean
+  requests: number
+}
+
+/** The values onetrack owns on a ticket. */
+export interface WriteBackValues {
+  score: number | null
+  rank: number
+  /** Period name, or null when unplanned. */
+  period: string | null
+  deferrals: number
+  costOfDelay: number | null
+  /** One sentence: the last deferral's cause, or the reason it is unplanned. */
+  note: string
+  /** The epic's page in onetrack. */
+  pageUrl: string
+  /** Deferred at least the chronic threshold. */
+  chronic: boolean
+}
+
+export interface WriteBackItem {
+  epicId: string
+  externalId: string
+  values: WriteBackValues
+  /** What was written last time (null: never), so a connector may send only the changed fields. */
+  previous: WriteBackValues | null
+}
+
+export interface WriteBackOutcome {
+  written: string[]
+  failed: Array<{ epicId: string; reason: string }>
+  requests: number
+}
+
+export interface WebhookDelivery {
+  headers: Record<string, string | string[] | undefined>
+  rawBody: Buffer
+  receivedAt: Date
+}
+
+export type WebhookOutcome =
+  | { status: 'rejected'; reason: string }
+  | { status: 'ignored'; deliveryId: string; event: string; reason: string }
+  | { status: 'accepted'; deliveryId: string; event: string; externalIds: string[] }
+
+export interface ConnectorDeps {
+  logger: Logger
+  /** onetrack's public URL, for links written to tickets. */
+  publicUrl: string
+}

@@ -1,0 +1,20 @@
+import type { EpicRecord } from '../../src/store/index.ts'
+
+/** A synced epic with sensible defaults; override what the test is about. */
+export function epicRecord(externalId: string, overrides: Partial<EpicRecord> = {}): EpicRecord {
+  return {
+    externalId,
+    key: `SHOP-${externalId}`,
+    title: `Epic ${externalId}`,
+    url: `https://acme.atlassian.net/browse/SHOP-${externalId}`,
+    team: 'checkout',
+    track: 'product',
+    status: 'todo',
+    inputs: { value: 5, timeCriticality: 3, risk: 2 },
+    effort: 10,
+    blockers: [],
+    updatedAt: '2027-01-04T09:00:00.000Z',
+    problems: [],
+    ...overrides,
+  }
+}

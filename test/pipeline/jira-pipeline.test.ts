@@ -1,0 +1,159 @@
+import { createHmac } from 'node:crypto'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { parseConfig } from '../../src/config/index.ts'
+import {
+  addScoringFields,
+  createJiraSimulator,
+  type JiraSimulator,
+  type SimIssue,
+  seedEpics,
+} from '../../src/sandbox/jira/index.ts'
+import { latestVersion, loadEpics } from '../../src/store/index.ts'
+import { runBuild } from '../../workers/build.ts'
+import { runSync } from '../../workers/sync.ts'
+import { runWriteback } from '../../workers/writeback.ts'
+import { type Pipeline, startPipeline } from '../helpers/pipeline.ts'
+
+const TOKEN = 'jira-token-pipeline'
+const SECRET = 'jira-hook-pipeline'
+const signal = AbortSignal.timeout(60_000)
+
+let sim: JiraSimulator
+let epics: SimIssue[]
+let p: Pipeline
+
+function config(baseUrl: string) {
+  return parseConfig(
+    `
+server: { publicUrl: http://onetrack.test }
+roadmap:
+  periods: { quarters: { start: 2027-Q1, count: 4 } }
+  teams: [{ id: checkout, capacity: 400 }, { id: growth, capacity: 400 }]
+sources:
+  - id: jira-shop
+    kind: jira
+    baseUrl: ${baseUrl}
+    email: ${sim.account.email}
+    apiToken: \${TOKEN}
+    webhookSecret: \${SECRET}
+    jql: project in (SHOP, PAY)
+    team: checkout
+    fields: { value: Business Value, timeCriticality: Time Criticality, risk: Risk Reduction, effort: Story Points, team: Team }
+    teamMap: { Checkout: checkout, Growth: growth }
+    track: { rules: [{ label: tech-debt, track: technical }] }
+    writeBack: { createFields: true }
+    requestsPerSecond: 1000
+`,
+    '/test/pipeline.yaml',
+    { TOKEN, SECRET },
+  )
+}
+
+beforeAll(async () => {
+  sim = createJiraSimulator({ account: { apiToken: TOKEN } })
+  const fields = addScoringFields(sim.state)
+  epics = seedEpics(sim.state, fields, {
+    count: 1000,
+    projects: ['SHOP', 'PAY'],
+    lastUpdated: sim.state.now() - 3_600_000,
+  })
+  const url = await sim.listen()
+  p = await startPipeline(config(url))
+  sim.webhooks.configure({ url: `${p.url}/webhooks/jira/jira-shop`, secret: SECRET, retryDelaysMs: [] })
+})
+
+afterAll(async () => {
+  await p.close()
+  await sim.close()
+})
+
+describe('Jira through the pipeline', () => {
+  it('syncs 1,000 epics into the store in the fewest requests and builds a roadmap', async () => {
+    const summary = await runSync(p.deps, { sourceId: 'jira-shop', mode: 'full', reason: 'manual' }, signal)
+    expect(summary).toMatchObject({ fetched: 1000, changed: 1000, deleted: 0, buildQueued: true })
+    expect(summary.requests).toBe(Math.ceil(1000 / 100) + 4)
+    expect(await loadEpics(p.deps.database.db)).toHaveLength(1000)
+    const build = await runBuild(p.deps, 'test')
+    expect(build.epics).toBeGreaterThan(900)
+  })
+
+  it('picks up 10 edits incrementally, and notices a deleted and a moved epic on the next full sync', async () => {
+    for (const issue of epics.slice(0, 10)) {
+      sim.state.updateIssue(issue.id, { summary: `${issue.summary} (edited)` })
+    }
+    await sim.webhooks.settled()
+    const incremental = await runSync(p.deps, { sourceId: 'jira-shop', mode: 'incremental', reason: 'manual' }, signal)
+    expect(incremental).toMatchObject({ fetched: 10, changed: 10 })
+    expect(incremental.requests).toBe(1)
+
+    sim.state.addProject({ key: 'ARCHIVE' })
+    sim.state.deleteIssue(epics[20]?.id ?? '')
+    sim.state.moveIssue(epics[21]?.id ?? '', 'ARCHIVE')
+    await sim.webhooks.settled()
+    const full = await runSync(p.deps, { sourceId: 'jira-shop', mode: 'full', reason: 'schedule' }, signal)
+    expect(full.deleted).toBe(2)
+    const ids = new Set((await loadEpics(p.deps.database.db)).map((e) => e.id))
+    expect(ids.has(`jira-shop:${epics[20]?.id}`)).toBe(false)
+    expect(ids.has(`jira-shop:${epics[21]?.id}`)).toBe(false)
+    expect(ids.size).toBe(998)
+  })
+
+  it('writes back only what changed: a second write-back makes no request', async () => {
+    const build = await runBuild(p.deps, 'test')
+    const versionId = build.versionId ?? 0
+    const first = await runWriteback(p.deps, { sourceId: 'jira-shop', versionId }, signal)
+    expect(first.written).toBeGreaterThan(900)
+    expect(first.failed).toEqual([])
+    const open = (await latestVersion(p.deps.database.db))?.roadmap.entries[0]
+    const ticket = sim.state.find(open?.epicId.split(':')[1] ?? '')
+    const scoreField = [...sim.state.fields.values()].find((f) => f.name === 'onetrack score')
+    expect(ticket?.values[scoreField?.id ?? '']).toBe(
+      open?.score.status === 'scored' ? Math.round(open.score.score * 100) / 100 : null,
+    )
+    await sim.webhooks.settled()
+
+    const before = sim.requestCount()
+    const second = await runWriteback(p.deps, { sourceId: 'jira-shop', versionId }, signal)
+    expect(second).toMatchObject({ changed: 0, written: 0, requests: 0 })
+    expect(sim.requestCount()).toBe(before)
+  })
+
+  it('turns a signed webhook into one targeted sync job, and a retried delivery into none', async () => {
+    await p.queues.sync.obliterate({ force: true })
+    const target = epics[30] as SimIssue
+    sim.state.updateIssue(target.id, { summary: 'Renamed by a person' })
+    await sim.webhooks.settled()
+    const delivery = sim.webhooks.deliveries().at(-1)
+    expect(delivery?.statuses).toEqual([202])
+    const jobs = await p.queues.sync.getJobs(['waiting', 'delayed'])
+    expect(jobs.map((j) => j.data)).toEqual([
+      expect.objectContaining({ sourceId: 'jira-shop', mode: 'epic', externalId: target.id, reason: 'webhook' }),
+    ])
+
+    await sim.webhooks.replay(delivery?.id ?? '')
+    await sim.webhooks.settled()
+    expect(await p.queues.sync.getJobs(['waiting', 'delayed'])).toHaveLength(1)
+  })
+
+  it('refuses forged and unsigned deliveries and queues nothing', async () => {
+    await p.queues.sync.obliterate({ force: true })
+    const body = JSON.stringify({ webhookEvent: 'jira:issue_updated', timestamp: Date.now(), issue: { id: '1' } })
+    const forged = createHmac('sha256', 'not-the-secret').update(body).digest('hex')
+    for (const headers of [{ 'x-hub-signature': `sha256=${forged}` }, {}]) {
+      const res = await p.app.inject({
+        method: 'POST',
+        url: '/webhooks/jira/jira-shop',
+        headers: { 'content-type': 'application/json', 'x-atlassian-webhook-identifier': 'forged-1', ...headers },
+        payload: body,
+      })
+      expect(res.statusCode).toBe(401)
+      expect(res.json().error.code).toBe('ONETRACK_UNAUTHORIZED')
+    }
+    expect(await p.queues.sync.getJobs(['waiting', 'delayed'])).toEqual([])
+  })
+
+  it('answers 404 for a source that is not configured', async () => {
+    const res = await p.app.inject({ method: 'POST', url: '/webhooks/jira/nope', payload: '{}' })
+    expect(res.statusCode).toBe(404)
+  })
+})

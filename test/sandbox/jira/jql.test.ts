@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest'
+import { compileJql } from '../../../src/sandbox/jira/jql-eval.ts'
+import { JqlError } from '../../../src/sandbox/jira/jql-parser.ts'
+import { seedSiteDefaults } from '../../../src/sandbox/jira/seed.ts'
+import { JiraState } from '../../../src/sandbox/jira/state.ts'
+
+const BERLIN_1030 = Date.parse('2026-01-05T09:30:00Z')
+
+function site() {
+  const state = new JiraState(() => BERLIN_1030)
+  seedSiteDefaults(state)
+  state.addProject({ key: 'SHOP' })
+  state.addProject({ key: 'PAY', name: 'Payments' })
+  const issues = [
+    state.addIssue({ project: 'SHOP', summary: 'a', updated: BERLIN_1030 - 60_000, labels: ['tech-debt'] }),
+    state.addIssue({ project: 'SHOP', summary: 'b', updated: BERLIN_1030 }),
+    state.addIssue({ project: 'PAY', type: 'Story', summary: 'c', updated: BERLIN_1030 + 60_000 }),
+  ]
+  for (let i = 0; i < 9; i++) issues.push(state.addIssue({ project: 'SHOP', updated: 0 }))
+  return { state, issues }
+}
+
+function run(jql: string, timeZone = 'Europe/Berlin') {
+  const { state } = site()
+  const compiled = compileJql(jql, { state, timeZone, now: BERLIN_1030, canBrowse: true })
+  return [...state.issues.values()]
+    .filter((i) => compiled.matches(i))
+    .map((i) => ({ key: i.key, sort: compiled.sortKey(i) }))
+    .sort((a, b) => compiled.compare(a.sort, b.sort))
+    .map((i) => i.key)
+}
+
+function error(jql: string): string {
+  try {
+    run(jql)
+  } catch (e) {
+    if (e instanceof JqlError) return e.message
+    throw e
+  }
+  return 'no error'
+}
+
+describe('the simulator’s JQL', () => {
+  it('reads date literals as wall-clock minutes in the account’s time zone', () => {
+    const jql = 'project in (SHOP, PAY) AND updated >= "2026/01/05 10:30" ORDER BY updated ASC, key ASC'
+    expect(run(jql, 'Europe/Berlin')).toEqual(['SHOP-2', 'PAY-1'])
+    // Read in UTC the same literal is an hour later than in Berlin: none of these changes is that late.
+    expect(run(jql, 'UTC')).toEqual([])
+    expect(run('project = SHOP AND updated > "2026-01-05 10:29"', 'Europe/Berlin')).toEqual(['SHOP-2'])
+  })
+
+  it('combines project, issue type, labels and NOT, and orders keys by number', () => {
+    expect(
+      run('project = shop AND issuetype = Epic AND labels is EMPTY ORDER BY key DESC').slice(0, 3),
+    ).toEqual(['SHOP-11', 'SHOP-10', 'SHOP-9'])
+    expect(run('(project = Payments OR labels = tech-debt) AND NOT issuetype = Epic')).toEqual(['PAY-1'])
+    expect(run('key in (SHOP-1, PAY-1) ORDER BY key ASC')).toEqual(['PAY-1', 'SHOP-1'])
+  })
+
+  it('refuses what Jira refuses, in Jira’s words', () => {
+    expect(error('project = NOPE')).toBe("The value 'NOPE' does not exist for the field 'project'.")
+    expect(error('sprint = 3')).toBe(
+      "Field 'sprint' does not exist or you do not have permission to view it.",
+    )
+    expect(error('ORDER BY key')).toBe(
+      'Unbounded JQL queries are not allowed here. Please add a search restriction to your query.',
+    )
+    expect(error('updated >= "last week"')).toMatch(/^Date value 'last week' for field 'updated' is invalid/)
+    expect(error('project = SHOP AND (key = SHOP-1')).toMatch(/Expecting '\)' but reached the end/)
+    expect(error('key = SHOP-99')).toBe("An issue with key 'SHOP-99' does not exist for field 'key'.")
+    expect(error('project = SHOP ORDER BY rank')).toBe("Not able to sort using field 'rank'.")
+    expect(error('assignee = currentUser()')).toMatch(/function 'currentUser' is not supported/)
+  })
+
+  it('sees no project and no issue without Browse projects', () => {
+    const { state } = site()
+    expect(() => compileJql('project = SHOP', { state, timeZone: 'UTC', now: 0, canBrowse: false })).toThrow(
+      "The value 'SHOP' does not exist for the field 'project'.",
+    )
+    const compiled = compileJql('labels is EMPTY', { state, timeZone: 'UTC', now: 0, canBrowse: false })
+    expect([...state.issues.values()].filter((i) => compiled.matches(i))).toEqual([])
+  })
+})

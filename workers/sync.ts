@@ -1,0 +1,80 @@
+import type { JobPayload } from '../src/jobs/index.ts'
+import { enqueue } from '../src/jobs/index.ts'
+import { type EpicRecord, saveSyncBatch, syncCursor } from '../src/store/index.ts'
+import { type HandlerDeps, sourceById } from './deps.ts'
+
+export interface SyncSummary {
+  sourceId: string
+  mode: 'full' | 'incremental' | 'epic'
+  fetched: number
+  changed: number
+  deleted: number
+  /** Epics stored with mapping problems (shown to people, left out of scoring where inputs lack). */
+  withProblems: number
+  requests: number
+  buildQueued: boolean
+}
+
+export interface SyncProgress {
+  fetched: number
+  total: number | undefined
+}
+
+/** Quiet time before a build, so a burst of syncs and webhooks becomes one build. */
+export const BUILD_DEBOUNCE_MS = 1_500
+
+/**
+ * Fetches a source's epics and stores them in one transaction (a build never sees half a sync),
+ * then asks for a build when anything changed. Idempotent: running it again stores nothing new.
+ */
+export async function runSync(
+  deps: HandlerDeps,
+  payload: JobPayload<'sync'>,
+  signal: AbortSignal,
+  onProgress?: (progress: SyncProgress) => void,
+): Promise<SyncSummary> {
+  const source = sourceById(deps.config, payload.sourceId)
+  const connector = deps.connectorFor(source.id)
+  const db = deps.database.db
+  const cursor = payload.mode === 'incremental' ? await syncCursor(db, source.id) : null
+  // The first incremental sync of a source has nothing to be incremental to.
+  const mode = payload.mode === 'incremental' && cursor === null ? 'full' : payload.mode
+  const requestsBefore = connector.requestCount()
+  const epics: EpicRecord[] = []
+  const outcome = await connector.sync(
+    { mode, cursor, signal, ...(payload.externalId === undefined ? {} : { externalId: payload.externalId }) },
+    async (page) => {
+      epics.push(...page.epics)
+      onProgress?.({ fetched: epics.length, total: page.total })
+    },
+  )
+  signal.throwIfAborted()
+  const stored = await saveSyncBatch(db, {
+    sourceId: source.id,
+    mode,
+    epics,
+    ...(outcome.inScope === undefined ? {} : { inScope: outcome.inScope }),
+    ...(outcome.gone === true && payload.externalId !== undefined ? { gone: payload.externalId } : {}),
+    cursor: outcome.cursor ?? cursor,
+    now: deps.now(),
+  })
+  const buildQueued = stored.changed + stored.deleted > 0
+  if (buildQueued) {
+    await enqueue(
+      deps.queues,
+      'build',
+      { trigger: `sync:${source.id}`, requestedAt: deps.now().toISOString() },
+      { delay: BUILD_DEBOUNCE_MS },
+    )
+  }
+  return {
+    sourceId: source.id,
+    mode,
+    fetched: epics.length,
+    changed: stored.changed,
+    deleted: stored.deleted,
+    withProblems: epics.filter((e) => e.problems.length > 0).length,
+    requests: connector.requestCount() - requestsBefore,
+    buildQueued,
+  }
+}
