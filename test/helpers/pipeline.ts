@@ -7,7 +7,7 @@ import { createMetrics, type Metrics } from '../../src/metrics.ts'
 import { registerSources } from '../../src/store/index.ts'
 import { connectorRegistry } from '../../src/trackers/index.ts'
 import type { HandlerDeps } from '../../workers/deps.ts'
-import { testDatabase, type TestDatabase } from './database.ts'
+import { type TestDatabase, testDatabase } from './database.ts'
 import { capturedLogger } from './logs.ts'
 import { dropPrefix, testRedis, uniquePrefix } from './redis.ts'
 

@@ -82,7 +82,11 @@ describe('Jira through the pipeline', () => {
       sim.state.updateIssue(issue.id, { summary: `${issue.summary} (edited)` })
     }
     await sim.webhooks.settled()
-    const incremental = await runSync(p.deps, { sourceId: 'jira-shop', mode: 'incremental', reason: 'manual' }, signal)
+    const incremental = await runSync(
+      p.deps,
+      { sourceId: 'jira-shop', mode: 'incremental', reason: 'manual' },
+      signal,
+    )
     expect(incremental).toMatchObject({ fetched: 10, changed: 10 })
     expect(incremental.requests).toBe(1)
 
@@ -127,7 +131,12 @@ describe('Jira through the pipeline', () => {
     expect(delivery?.statuses).toEqual([202])
     const jobs = await p.queues.sync.getJobs(['waiting', 'delayed'])
     expect(jobs.map((j) => j.data)).toEqual([
-      expect.objectContaining({ sourceId: 'jira-shop', mode: 'epic', externalId: target.id, reason: 'webhook' }),
+      expect.objectContaining({
+        sourceId: 'jira-shop',
+        mode: 'epic',
+        externalId: target.id,
+        reason: 'webhook',
+      }),
     ])
 
     await sim.webhooks.replay(delivery?.id ?? '')
@@ -137,13 +146,21 @@ describe('Jira through the pipeline', () => {
 
   it('refuses forged and unsigned deliveries and queues nothing', async () => {
     await p.queues.sync.obliterate({ force: true })
-    const body = JSON.stringify({ webhookEvent: 'jira:issue_updated', timestamp: Date.now(), issue: { id: '1' } })
+    const body = JSON.stringify({
+      webhookEvent: 'jira:issue_updated',
+      timestamp: Date.now(),
+      issue: { id: '1' },
+    })
     const forged = createHmac('sha256', 'not-the-secret').update(body).digest('hex')
     for (const headers of [{ 'x-hub-signature': `sha256=${forged}` }, {}]) {
       const res = await p.app.inject({
         method: 'POST',
         url: '/webhooks/jira/jira-shop',
-        headers: { 'content-type': 'application/json', 'x-atlassian-webhook-identifier': 'forged-1', ...headers },
+        headers: {
+          'content-type': 'application/json',
+          'x-atlassian-webhook-identifier': 'forged-1',
+          ...headers,
+        },
         payload: body,
       })
       expect(res.statusCode).toBe(401)

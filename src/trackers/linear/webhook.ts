@@ -39,10 +39,10 @@ export function receiveLinearWebhook(ctx: RoutingContext, delivery: WebhookDeliv
   if (!isPayload(payload)) return { status: 'rejected', reason: 'body is not a Linear data-change event' }
   const age = delivery.receivedAt.getTime() - payload.webhookTimestamp
   if (!(Math.abs(age) <= MAX_AGE_MS)) {
-    return {
-      status: 'rejected',
-      reason: `stale: sent ${Math.round(age / 1000)} s before it was received (at most ${MAX_AGE_MS / 1000} s)`,
-    }
+    const seconds = Math.round(Math.abs(age) / 1000)
+    const when =
+      age > 0 ? `sent ${seconds} s before it was received` : `dated ${seconds} s after it was received`
+    return { status: 'rejected', reason: `stale: ${when} (at most ${MAX_AGE_MS / 1000} s apart)` }
   }
   const deliveryId = deliveryIdOf(header(delivery.headers, 'linear-delivery'), payload)
   const event = `${payload.type}.${payload.action}`
