@@ -163,7 +163,8 @@ export async function runReport(
       try {
         found = await confirmed(channel, key, deps.now())
       } catch (error) {
-        // Slack is down: the claim stays, and the next attempt asks again after the lease.
+        // Slack did not answer: the claim stays and the next attempt asks again after the lease.
+        // Slack refused to answer (a missing scope): it cannot be settled, so it is not sent.
         if (!isOnetrackError(error, 'CHANNEL_REJECTED')) throw error
         return unconfirmed(`${earlier}, and Slack would not say whether it arrived (${error.message})`, error)
       }
