@@ -16,6 +16,11 @@ export interface WorkerPoolOptions {
   concurrency?: Partial<Record<JobName, number>>
   /** How long close() lets running jobs finish before asking them to stop. */
   shutdownGraceMs?: number
+  /**
+   * How long a job's lock lasts without renewal: a worker that dies (SIGKILL, lost machine) hands
+   * its job to another worker after about this long. Default 30 s (BullMQ's).
+   */
+  lockDurationMs?: number
   /** Only these queues (default: all). */
   queues?: JobName[]
 }
@@ -59,6 +64,11 @@ export async function startWorkerPool(options: WorkerPoolOptions): Promise<Worke
             await job.moveToDelayed(Date.now() + 500, token)
             throw new DelayedError()
           }
+          if (error instanceof DelayedError) {
+            // The handler moved its job to later itself (a rate limit, a busy channel): not a failure.
+            observe('delayed')
+            throw error
+          }
           observe('failed')
           log.warn({ err: error }, 'job failed')
           if (isOnetrackError(error) && UNRECOVERABLE.has(error.code)) {
@@ -77,6 +87,9 @@ export async function startWorkerPool(options: WorkerPoolOptions): Promise<Worke
         prefix: options.prefix,
         concurrency: name === 'build' ? 1 : (options.concurrency?.[name] ?? 4),
         autorun: true,
+        ...(options.lockDurationMs === undefined
+          ? {}
+          : { lockDuration: options.lockDurationMs, stalledInterval: options.lockDurationMs }),
       },
     )
     // Without an 'error' listener a lost Redis connection would crash the process; BullMQ reconnects.

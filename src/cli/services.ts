@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis'
 import { createHandlers } from '../../workers/handlers.ts'
+import { ensureReportSchedules } from '../../workers/report-schedules.ts'
 import { startWorkerPool, type WorkerPool } from '../../workers/runtime.ts'
 import type { Environment, OnetrackConfig } from '../config/index.ts'
 import { closeQueues, createQueues, ensureSchedules, type Queues } from '../jobs/index.ts'
@@ -71,7 +72,10 @@ export async function openServices(
  */
 export async function startWorkers(services: Services): Promise<WorkerPool & { close(): Promise<void> }> {
   const connection = purposeConnection(services)
-  const schedules = await ensureSchedules(services.queues, services.config)
+  const schedules = [
+    ...(await ensureSchedules(services.queues, services.config)),
+    ...(await ensureReportSchedules(services.queues, services.config)),
+  ]
   services.logger.info({ schedules }, 'schedules in place')
   const pool = await startWorkerPool({
     connection,
@@ -79,6 +83,7 @@ export async function startWorkers(services: Services): Promise<WorkerPool & { c
     handlers: createHandlers(services),
     logger: services.logger,
     metrics: services.metrics,
+    ...(services.env.jobLockMs === undefined ? {} : { lockDurationMs: services.env.jobLockMs }),
   })
   return {
     ...pool,

@@ -13,6 +13,8 @@ export interface Environment {
   logLevel: string
   /** Redis key prefix of every queue, so several deployments can share one Redis. */
   queuePrefix: string
+  /** How long a worker's job lock lasts: a dead worker's job moves on after about this long. */
+  jobLockMs: number | undefined
   /** The raw environment, for resolving `${NAME}` references in the config file. */
   vars: Readonly<Record<string, string | undefined>>
 }
@@ -26,6 +28,12 @@ export function readEnvironment(
 ): Environment {
   const problems: string[] = []
   const port = integer('PORT', vars.PORT, 3000)
+  const jobLock = Number(vars.ONETRACK_JOB_LOCK_MS)
+  if (nonEmpty(vars.ONETRACK_JOB_LOCK_MS) !== undefined && !(Number.isInteger(jobLock) && jobLock >= 500)) {
+    problems.push(
+      `ONETRACK_JOB_LOCK_MS: must be a whole number of milliseconds, at least 500, got ${vars.ONETRACK_JOB_LOCK_MS}`,
+    )
+  }
   const logLevel = nonEmpty(vars.LOG_LEVEL) ?? 'info'
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL: must be one of ${LOG_LEVELS.join(', ')}`)
   const redisUrl = nonEmpty(vars.REDIS_URL) ?? 'redis://127.0.0.1:6379'
@@ -52,6 +60,7 @@ export function readEnvironment(
     host: nonEmpty(vars.HOST) ?? '0.0.0.0',
     logLevel,
     queuePrefix: nonEmpty(vars.ONETRACK_QUEUE_PREFIX) ?? 'onetrack',
+    jobLockMs: nonEmpty(vars.ONETRACK_JOB_LOCK_MS) === undefined ? undefined : jobLock,
     vars,
   }
 

@@ -8,6 +8,8 @@ export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://po
 
 export interface TestDatabase {
   database: Database
+  /** A DATABASE_URL that reaches the same data from another process (Postgres only). */
+  url?: string
   /** Closes the database and drops its schema. */
   dispose(): Promise<void>
 }
@@ -51,6 +53,7 @@ export async function testDatabase(kind: 'postgres' | 'pglite' = 'postgres'): Pr
   await migrate(database)
   return {
     database,
+    url: `${TEST_DATABASE_URL}?options=${encodeURIComponent(`-c search_path=${schema}`)}`,
     async dispose() {
       await database.close()
       const client = new pg.Client({ connectionString: TEST_DATABASE_URL })

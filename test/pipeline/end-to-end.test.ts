@@ -135,7 +135,8 @@ describe('the pipeline end to end', () => {
     expect(entry?.rank).toBe(1)
     const score = entry?.score.status === 'scored' ? Math.round(entry.score.score * 100) / 100 : null
     const issue = trackers.jira.state.find(externalId)
-    const field = (name: string) => [...trackers.jira.state.fields.values()].find((f) => f.name === name)?.id ?? ''
+    const field = (name: string) =>
+      [...trackers.jira.state.fields.values()].find((f) => f.name === name)?.id ?? ''
     expect(issue?.values[field('onetrack score')]).toBe(score)
     expect(issue?.values[field('onetrack rank')]).toBe(1)
     expect(linearAbove).toBeDefined()
