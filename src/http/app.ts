@@ -13,6 +13,7 @@ import { authPlugin } from './plugins/auth.ts'
 import { DASHBOARD_PATH, dashboardPlugin } from './plugins/dashboard.ts'
 import { healthRoutes } from './routes/health.ts'
 import { metricsRoutes } from './routes/metrics.ts'
+import { reportRoutes } from './routes/reports.ts'
 import { webhookRoutes } from './routes/webhooks.ts'
 
 export interface AppDeps {
@@ -71,6 +72,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       tags: [
         { name: 'operations', description: 'health, readiness and metrics' },
         { name: 'webhooks', description: 'deliveries from Jira and Linear' },
+        { name: 'reports', description: 'weekly deferral reports and their deliveries' },
       ],
     },
   })
@@ -82,6 +84,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(metricsRoutes, { metrics: deps.metrics, queues: deps.queues })
   await app.register(dashboardPlugin, { queues: deps.queues })
   await app.register(webhookRoutes, deps)
+  await app.register(reportRoutes, deps)
 
   return app
 }

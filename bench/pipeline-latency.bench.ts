@@ -1,0 +1,166 @@
+/**
+ * Webhook-to-written-back latency of the whole pipeline — Jira edit → signed webhook → targeted
+ * sync → build → write-back visible on the ticket — with 10,000 epics on the roadmap: for single
+ * edits one at a time, and under a steady load of edits per second; plus builds per minute under
+ * that load. Real Postgres and Redis, the Jira simulator, the API and the workers in this process.
+ *
+ *   node bench/pipeline-latency.bench.ts [--epics 10000] [--singles 15] [--rate 100] [--seconds 20]
+ */
+import { stringify } from 'yaml'
+import { parseConfig, Secret } from '../src/config/index.ts'
+import { enqueue, jobNames } from '../src/jobs/index.ts'
+import { createRedis } from '../src/redis.ts'
+import { addScoringFields, createJiraSimulator, seedEpics } from '../src/sandbox/jira/index.ts'
+import { startPipeline } from '../test/helpers/pipeline.ts'
+import { createHandlers } from '../workers/handlers.ts'
+import { startWorkerPool } from '../workers/runtime.ts'
+import { argNumber, percentile, printTable } from './report.ts'
+
+const epicCount = argNumber('epics', 10_000)
+const singles = argNumber('singles', 15)
+const rate = argNumber('rate', 100)
+const seconds = argNumber('seconds', 20)
+const TOKEN = 'bench-token'
+const SECRET = 'bench-secret'
+
+const sim = createJiraSimulator({ account: { apiToken: TOKEN } })
+const fields = addScoringFields(sim.state)
+const issues = seedEpics(sim.state, fields, { count: epicCount, projects: ['SHOP', 'PAY'] })
+const simUrl = await sim.listen()
+const config = parseConfig(
+  stringify({
+    server: { publicUrl: 'http://onetrack.bench' },
+    roadmap: {
+      periods: { quarters: { start: '2027-Q1', count: 8 } },
+      teams: [
+        { id: 'checkout', capacity: 4000 },
+        { id: 'growth', capacity: 4000 },
+      ],
+    },
+    sources: [
+      {
+        id: 'jira-shop',
+        kind: 'jira',
+        baseUrl: simUrl,
+        email: sim.account.email,
+        apiToken: '${TOKEN}',
+        webhookSecret: '${SECRET}',
+        jql: 'project in (SHOP, PAY)',
+        team: 'checkout',
+        fields: {
+          value: 'Business Value',
+          timeCriticality: 'Time Criticality',
+          risk: 'Risk Reduction',
+          effort: 'Story Points',
+          team: 'Team',
+        },
+        teamMap: { Checkout: 'checkout', Growth: 'growth' },
+        writeBack: { createFields: true },
+        requestsPerSecond: 5000,
+      },
+    ],
+  }),
+  'bench.yaml',
+  { TOKEN, SECRET },
+)
+const p = await startPipeline(config)
+const workerRedis = createRedis(
+  new Secret(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', 'REDIS_URL'),
+  'worker',
+)
+const pool = await startWorkerPool({
+  connection: workerRedis,
+  prefix: p.prefix,
+  handlers: createHandlers(p.deps),
+  logger: p.deps.logger,
+  metrics: p.metrics,
+  concurrency: { sync: 8, writeback: 2 },
+})
+sim.webhooks.configure({ url: `${p.url}/webhooks/jira/jira-shop`, secret: SECRET, retryDelaysMs: [] })
+
+async function idle(): Promise<void> {
+  let quiet = 0
+  while (quiet < 2) {
+    await new Promise((r) => setTimeout(r, 200))
+    let busy = 0
+    for (const name of jobNames) {
+      const c = await p.queues[name].getJobCounts('waiting', 'active', 'delayed', 'prioritized')
+      busy += Object.values(c).reduce((a, b) => a + b, 0)
+    }
+    quiet = busy === 0 ? quiet + 1 : 0
+  }
+}
+
+const scoreField = () => [...sim.state.fields.values()].find((f) => f.name === 'onetrack score')?.id ?? ''
+const started = performance.now()
+await enqueue(p.queues, 'sync', { sourceId: 'jira-shop', mode: 'full', reason: 'manual' })
+await idle()
+console.log(
+  `initial sync, build and write-back of ${epicCount} epics: ${((performance.now() - started) / 1000).toFixed(1)} s`,
+)
+
+let nextValue = 1_000
+/** Edits one epic's value and resolves with the ms until its new score is on the ticket (or null). */
+function edit(index: number, timeoutMs: number): Promise<number | null> {
+  const issue = issues[index % issues.length]
+  if (issue === undefined) return Promise.resolve(null)
+  const field = scoreField()
+  const before = issue.values[field]
+  const t0 = performance.now()
+  sim.state.updateIssue(issue.id, { fields: { [fields.value.id]: nextValue++ } })
+  return new Promise((resolve) => {
+    const poll = setInterval(() => {
+      if (issue.values[field] !== before) {
+        clearInterval(poll)
+        resolve(performance.now() - t0)
+      } else if (performance.now() - t0 > timeoutMs) {
+        clearInterval(poll)
+        resolve(null)
+      }
+    }, 10)
+  })
+}
+
+const single: number[] = []
+for (let i = 0; i < singles; i++) {
+  const ms = await edit(37 * i + 11, 60_000)
+  if (ms !== null) single.push(ms)
+  await idle()
+}
+
+const buildsBefore = await p.queues.build.getCompletedCount()
+const loadStarted = performance.now()
+const pending: Array<Promise<number | null>> = []
+const total = rate * seconds
+for (let i = 0; i < total; i++) {
+  const due = loadStarted + (i * 1000) / rate
+  const wait = due - performance.now()
+  if (wait > 0) await new Promise((r) => setTimeout(r, wait))
+  pending.push(edit(7919 * i + 101, 180_000))
+}
+const loaded = (await Promise.all(pending)).filter((ms): ms is number => ms !== null)
+const loadMinutes = (performance.now() - loadStarted) / 60_000
+const builds = (await p.queues.build.getCompletedCount()) - buildsBefore
+await idle()
+
+const row = (name: string, values: number[], of: number) => [
+  name,
+  `${values.length}/${of}`,
+  percentile(values, 50).toFixed(0),
+  percentile(values, 95).toFixed(0),
+  percentile(values, 99).toFixed(0),
+]
+printTable(`Webhook to written back, ${epicCount} epics on the roadmap (ms)`, [
+  ['edits', 'written back', 'p50', 'p95', 'p99'],
+  row('single edits, one at a time', single, singles),
+  row(`${rate} edits/s for ${seconds} s`, loaded, total),
+])
+printTable('Builds under that load', [
+  ['builds', 'minutes', 'builds per minute'],
+  [String(builds), loadMinutes.toFixed(2), (builds / loadMinutes).toFixed(1)],
+])
+
+await pool.close()
+workerRedis.disconnect()
+await p.close()
+await sim.close()
