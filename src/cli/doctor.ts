@@ -29,11 +29,7 @@ export const doctorCommand: Command = {
       },
       await checkDatabase(env),
       await checkRedis(env),
-      ...config.sources.map((s) => ({
-        name: `source ${s.id}`,
-        ok: true,
-        detail: `${s.kind}: ${credentials(s)}`,
-      })),
+      ...(await Promise.all(config.sources.map((s) => checkSource(config, s)))),
       ...config.channels.map((c) => ({
         name: `channel ${c.id}`,
         ok: true,
@@ -49,13 +45,28 @@ function print(check: Check) {
   console.log(`${check.ok ? 'ok  ' : 'FAIL'} ${check.name}: ${check.detail}`)
 }
 
-function credentials(source: OnetrackConfig['sources'][number]): string {
-  const secret = source.kind === 'jira' ? source.apiToken : source.apiKey
+/** Asks the tracker itself whether the source's credentials work and may do what onetrack needs. */
+async function checkSource(
+  config: OnetrackConfig,
+  source: OnetrackConfig['sources'][number],
+): Promise<Check> {
+  const { createConnector } = await import('../trackers/index.ts')
+  const { createLogger } = await import('../logger.ts')
+  const name = `source ${source.id}`
   const webhook =
     source.webhookSecret === undefined
-      ? 'no webhook secret'
-      : `webhook secret from ${source.webhookSecret.envName}`
-  return `credentials from ${secret.envName}, ${webhook}`
+      ? 'no webhook secret: webhooks are accepted unverified'
+      : 'webhook secret set'
+  try {
+    const connector = createConnector(source, {
+      logger: createLogger({ level: 'silent' }),
+      publicUrl: config.server.publicUrl,
+    })
+    const result = await connector.checkCredentials(AbortSignal.timeout(15_000))
+    return { name, ok: result.ok, detail: `${source.kind}: ${result.detail}; ${webhook}` }
+  } catch (error) {
+    return { name, ok: false, detail: `${source.kind}: ${(error as Error).message}` }
+  }
 }
 
 async function checkDatabase(env: Environment): Promise<Check> {

@@ -93,6 +93,20 @@ describe('onetrack CLI', () => {
     expect(child.output()).toContain('config/onetrack.example.yaml')
   })
 
+  it('doctor names a source whose tracker cannot be reached, and fails', async () => {
+    const path = writeConfig(
+      'unreachable.yaml',
+      `${VALID}sources:
+  - { id: jira-x, kind: jira, baseUrl: "http://127.0.0.1:9", email: a@b.c, apiToken: "\${T_JIRA}", jql: project = X, team: checkout }
+`,
+    )
+    const child = run(['doctor', '--config', path])
+    expect(await exited(child)).toBe(1)
+    expect(child.output()).toMatch(/^ok {3}config: /m)
+    expect(child.output()).toMatch(/^ok {3}redis: reachable/m)
+    expect(child.output()).toMatch(/^FAIL source jira-x: jira: /m)
+  }, 60_000)
+
   it('prints help for every command', async () => {
     for (const command of ['serve', 'worker', 'migrate', 'doctor']) {
       const child = run([command, '--help'])
