@@ -70,6 +70,9 @@ export async function runWriteback(
       previous: previous.get(entry.epicId) ?? null,
     }))
     .filter((item) => !isDeepStrictEqual(item.values, item.previous))
+    // Tickets whose own values changed go first; those that only moved in rank follow. One edit can
+    // shift the rank of thousands of epics, and the edited ticket should not wait behind them.
+    .sort((a, b) => Number(onlyRankMoved(a)) - Number(onlyRankMoved(b)))
   if (items.length === 0) {
     await observeLatency(deps, source.id, version.roadmap.builtAt)
     return { ...summary, superseded: false }
@@ -100,6 +103,12 @@ export async function runWriteback(
     failed: outcome.failed,
     requests: outcome.requests,
   }
+}
+
+function onlyRankMoved(item: WriteBackItem): boolean {
+  return (
+    item.previous !== null && isDeepStrictEqual({ ...item.values, rank: 0 }, { ...item.previous, rank: 0 })
+  )
 }
 
 /** Webhooks that this write-back answers: their latency from receipt goes to the histogram. */
