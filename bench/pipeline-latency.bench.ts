@@ -78,7 +78,9 @@ const pool = await startWorkerPool({
 })
 sim.webhooks.configure({ url: `${p.url}/webhooks/jira/jira-shop`, secret: SECRET, retryDelaysMs: [] })
 
+/** Nothing queued in onetrack, and no webhook (the echoes of its own writes included) still to arrive. */
 async function idle(): Promise<void> {
+  await sim.webhooks.settled()
   let quiet = 0
   while (quiet < 2) {
     await new Promise((r) => setTimeout(r, 200))

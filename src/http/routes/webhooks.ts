@@ -59,18 +59,12 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<WebhookRouteDeps> = async 
       }
       const log = request.log.child({ sourceId, deliveryId: outcome.deliveryId, event: outcome.event })
       if (outcome.status === 'ignored') {
-        const seen = await recordDelivery(deps.database.db, {
-          sourceId,
-          deliveryId: outcome.deliveryId,
-          event: outcome.event,
-          outcome: 'ignored',
-        })
+        // Nothing to do, so nothing to record: a retry of it is ignored again. Most of these are
+        // the echoes of onetrack's own write-back, which arrive by the thousand after a rank shift.
         log.debug({ reason: outcome.reason }, 'webhook ignored')
-        return reply.code(200).send({
-          status: seen === 'duplicate' ? 'duplicate' : 'ignored',
-          deliveryId: outcome.deliveryId,
-          reason: outcome.reason,
-        })
+        return reply
+          .code(200)
+          .send({ status: 'ignored', deliveryId: outcome.deliveryId, reason: outcome.reason })
       }
       const result = await deps.database.db.transaction().execute(async (trx) => {
         const seen = await recordDelivery(trx, {
