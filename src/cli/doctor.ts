@@ -53,10 +53,7 @@ async function checkSource(
   const { createConnector } = await import('../trackers/index.ts')
   const { createLogger } = await import('../logger.ts')
   const name = `source ${source.id}`
-  const webhook =
-    source.webhookSecret === undefined
-      ? 'no webhook secret: webhooks are accepted unverified'
-      : 'webhook secret set'
+  const webhook = source.webhookSecret === undefined ? 'no webhook secret configured' : 'webhook secret set'
   try {
     const connector = createConnector(source, {
       logger: createLogger({ level: 'silent' }),
