@@ -17,14 +17,16 @@ export interface Command {
   run(values: Values, positionals: string[]): Promise<number>
 }
 
-/** Options every command takes. */
+export const helpOption: OptionSpec = { type: 'boolean', short: 'h', description: 'show this help' }
+
+/** Options every command that reads the config file takes. */
 export const commonOptions: Record<string, OptionSpec> = {
   config: {
     type: 'string',
     short: 'c',
     description: 'config file (env ONETRACK_CONFIG, default config/onetrack.yaml)',
   },
-  help: { type: 'boolean', short: 'h', description: 'show this help' },
+  help: helpOption,
 }
 
 export function parseCommandArgs(

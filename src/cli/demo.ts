@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseEnv } from 'node:util'
 import { readEnvironment } from '../config/index.ts'
-import { type Command, commonOptions, stringValue } from './command.ts'
+import { type Command, helpOption, stringValue } from './command.ts'
 
 export const DEMO_CONFIG = 'config/demo.yaml'
 const DEMO_ENV = 'config/demo.env'
@@ -14,7 +14,7 @@ export const demoCommand: Command = {
   options: {
     port: { type: 'string', short: 'p', description: 'port of the API and web page (default 3000)' },
     once: { type: 'boolean', description: 'run the whole pipeline once, print a summary and exit' },
-    help: commonOptions.help as NonNullable<typeof commonOptions.help>,
+    help: helpOption,
   },
   async run(values) {
     const { runDemo } = await import('./demo-run.ts')

@@ -1,11 +1,11 @@
 import { readEnvironment } from '../config/index.ts'
-import { type Command, commonOptions } from './command.ts'
+import { type Command, helpOption } from './command.ts'
 
 export const migrateCommand: Command = {
   name: 'migrate',
   summary: 'apply pending database migrations (serve and worker also do this at start)',
   usage: 'onetrack migrate',
-  options: { help: commonOptions.help as NonNullable<typeof commonOptions.help> },
+  options: { help: helpOption },
   async run() {
     const { migrate, openDatabase, readMigrations } = await import('../store/index.ts')
     const env = readEnvironment()

@@ -7,7 +7,7 @@ import type { Tables } from './tables.ts'
  */
 export async function recordDelivery(
   db: Kysely<Tables>,
-  delivery: { sourceId: string; deliveryId: string; event: string; outcome: 'queued' | 'ignored' },
+  delivery: { sourceId: string; deliveryId: string; event: string },
 ): Promise<'new' | 'duplicate'> {
   const inserted = await db
     .insertInto('webhook_deliveries')
@@ -15,7 +15,6 @@ export async function recordDelivery(
       source_id: delivery.sourceId,
       delivery_id: delivery.deliveryId,
       event: delivery.event,
-      outcome: delivery.outcome,
     })
     .onConflict((oc) => oc.columns(['source_id', 'delivery_id']).doNothing())
     .returning('delivery_id')
@@ -37,7 +36,6 @@ export async function completeDeliveries(
     .updateTable('webhook_deliveries')
     .set({ written_back_at: now })
     .where('source_id', '=', sourceId)
-    .where('outcome', '=', 'queued')
     .where('written_back_at', 'is', null)
     .where('received_at', '<=', builtBefore)
     .returning('received_at')

@@ -99,7 +99,6 @@ export interface Tables {
     source_id: string
     delivery_id: string
     event: string
-    outcome: 'queued' | 'ignored'
     received_at: CreatedAt
     written_back_at: NullableTimestamp
   }

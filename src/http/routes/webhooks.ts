@@ -71,7 +71,6 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<WebhookRouteDeps> = async 
           sourceId,
           deliveryId: outcome.deliveryId,
           event: outcome.event,
-          outcome: 'queued',
         })
         if (seen === 'duplicate') return { duplicate: true, jobs: 0 }
         for (const externalId of outcome.externalIds) {

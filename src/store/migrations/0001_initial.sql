@@ -108,18 +108,17 @@ create table overrides (
 );
 create index overrides_active_idx on overrides (epic_id) where revoked_at is null;
 
--- Every webhook delivery accepted, keyed by the tracker's delivery id: retries are recognised.
+-- Every webhook delivery that queued work, keyed by the tracker's delivery id: retries are recognised.
 create table webhook_deliveries (
   source_id text not null,
   delivery_id text not null,
   event text not null,
-  outcome text not null,                       -- queued | ignored
   received_at timestamptz not null default now(),
   written_back_at timestamptz,                 -- when a write-back after it finished (latency metric)
   primary key (source_id, delivery_id)
 );
 create index webhook_deliveries_pending_idx on webhook_deliveries (source_id, received_at)
-  where outcome = 'queued' and written_back_at is null;
+  where written_back_at is null;
 
 -- The values last written to each ticket, so only changes are written.
 create table writeback_state (
