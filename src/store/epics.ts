@@ -1,5 +1,6 @@
 import { type Kysely, sql } from 'kysely'
 import type { EpicStatus, ScoringInputs, Track } from '../domain/index.ts'
+import { itemRef } from '../trackers/item-ref.ts'
 import type { Tables } from './tables.ts'
 
 /** An epic as a sync stores it: already mapped to onetrack's model by its connector. */
@@ -14,6 +15,11 @@ export interface EpicRecord {
   inputs: ScoringInputs
   effort: number | null
   blockers: string[]
+  /**
+   * Dependencies declared by URL (usually on another tracker's items): `blocked_by` — the linked
+   * item blocks this epic; `blocks` — this epic blocks it. Resolved to epics when loaded.
+   */
+  links: Array<{ url: string; relation: 'blocked_by' | 'blocks' }>
   updatedAt: string
   problems: string[]
 }
@@ -31,7 +37,7 @@ export interface SyncBatch {
 }
 
 export interface SyncBatchResult {
-  /** Epics inserted or whose stored content changed. */
+  /** Epics inserted or whose stored content (declared links included) changed. */
   changed: number
   /** Epics newly marked deleted. */
   deleted: number
@@ -44,8 +50,8 @@ export function epicId(sourceId: string, externalId: string): string {
 }
 
 /**
- * Stores one whole sync in one transaction: epics, their blockers as this source reports them,
- * deletions and the cursor. A build reads only committed data, so it never sees half a sync, and
+ * Stores one whole sync in one transaction: epics, their blockers and links as this source reports
+ * them, deletions and the cursor. A build reads only committed data, so it never sees half a sync, and
  * the cursor advances only together with the data it covers.
  */
 export async function saveSyncBatch(db: Kysely<Tables>, batch: SyncBatch): Promise<SyncBatchResult> {
@@ -53,8 +59,10 @@ export async function saveSyncBatch(db: Kysely<Tables>, batch: SyncBatch): Promi
     let changed = 0
     for (let i = 0; i < batch.epics.length; i += CHUNK) {
       const chunk = batch.epics.slice(i, i + CHUNK)
-      changed += await upsertEpics(trx, batch.sourceId, chunk, batch.now)
-      await replaceBlockers(trx, batch.sourceId, chunk)
+      const upserted = await upsertEpics(trx, batch.sourceId, chunk, batch.now)
+      const reblocked = await replaceBlockers(trx, batch.sourceId, chunk)
+      const relinked = await replaceLinks(trx, batch.sourceId, chunk)
+      changed += new Set([...upserted, ...reblocked, ...relinked]).size
     }
     let deleted = 0
     if (batch.mode === 'full' && batch.inScope !== undefined) {
@@ -96,13 +104,22 @@ export async function saveSyncBatch(db: Kysely<Tables>, batch: SyncBatch): Promi
   })
 }
 
+/**
+ * Postgres text and jsonb cannot hold U+0000, which a tracker may send in any free text: one such
+ * title would fail the whole sync's transaction. It is stored as U+FFFD instead.
+ */
+function storable(text: string): string {
+  return text.includes('\u0000') ? text.replaceAll('\u0000', '\uFFFD') : text
+}
+
+/** The ids of the epics inserted or changed. */
 async function upsertEpics(
   trx: Kysely<Tables>,
   sourceId: string,
   epics: EpicRecord[],
   now: Date,
-): Promise<number> {
-  if (epics.length === 0) return 0
+): Promise<string[]> {
+  if (epics.length === 0) return []
   const rows = await trx
     .insertInto('epics')
     .values(
@@ -110,18 +127,19 @@ async function upsertEpics(
         id: epicId(sourceId, e.externalId),
         source_id: sourceId,
         external_id: e.externalId,
-        key: e.key,
-        title: e.title,
-        url: e.url,
-        team: e.team,
+        key: storable(e.key),
+        title: storable(e.title),
+        url: storable(e.url),
+        team: e.team === null ? null : storable(e.team),
         track: e.track,
         status: e.status,
         inputs: JSON.stringify(e.inputs),
         effort: e.effort,
-        problems: JSON.stringify(e.problems),
+        problems: JSON.stringify(e.problems.map(storable)),
         tracker_updated_at: e.updatedAt,
         synced_at: now,
         deleted_at: null,
+        item_ref: itemRef(e.url),
       })),
     )
     .onConflict((oc) =>
@@ -140,39 +158,109 @@ async function upsertEpics(
           tracker_updated_at: eb.ref('excluded.tracker_updated_at'),
           synced_at: eb.ref('excluded.synced_at'),
           deleted_at: null,
+          item_ref: eb.ref('excluded.item_ref'),
         }))
         // Only rows whose content differs count as changed (and are rewritten).
         .where(
-          sql<boolean>`(epics.key, epics.title, epics.url, epics.team, epics.track, epics.status, epics.inputs, epics.effort, epics.problems, epics.deleted_at is null)
-            is distinct from (excluded.key, excluded.title, excluded.url, excluded.team, excluded.track, excluded.status, excluded.inputs, excluded.effort, excluded.problems, true)`,
+          sql<boolean>`(epics.key, epics.title, epics.url, epics.team, epics.track, epics.status, epics.inputs, epics.effort, epics.problems, epics.deleted_at is null, epics.item_ref)
+            is distinct from (excluded.key, excluded.title, excluded.url, excluded.team, excluded.track, excluded.status, excluded.inputs, excluded.effort, excluded.problems, true, excluded.item_ref)`,
         ),
     )
     .returning('id')
     .execute()
-  return rows.length
+  return rows.map((row) => row.id)
 }
 
-async function replaceBlockers(trx: Kysely<Tables>, sourceId: string, epics: EpicRecord[]): Promise<void> {
-  const blocked = epics.map((e) => epicId(sourceId, e.externalId))
-  await trx
+/** Replaces the blockers the chunk's epics report; returns the epics whose set of blockers changed. */
+async function replaceBlockers(
+  trx: Kysely<Tables>,
+  sourceId: string,
+  epics: EpicRecord[],
+): Promise<string[]> {
+  if (epics.length === 0) return []
+  const ids = epics.map((e) => epicId(sourceId, e.externalId))
+  const removed = await trx
     .deleteFrom('dependencies')
     .where('source_id', '=', sourceId)
-    .where('blocked_id', 'in', blocked)
+    .where('blocked_id', 'in', ids)
+    .returning(['blocked_id', 'blocker_id'])
     .execute()
-  const links = epics.flatMap((e) =>
+  const added = epics.flatMap((e) =>
     [...new Set(e.blockers)].map((blocker) => ({
       blocker_id: blocker,
       blocked_id: epicId(sourceId, e.externalId),
       source_id: sourceId,
     })),
   )
-  for (let i = 0; i < links.length; i += CHUNK) {
+  for (let i = 0; i < added.length; i += CHUNK) {
     await trx
       .insertInto('dependencies')
-      .values(links.slice(i, i + CHUNK))
+      .values(added.slice(i, i + CHUNK))
       .onConflict((oc) => oc.doNothing())
       .execute()
   }
+  const fact = (row: { blocked_id: string; blocker_id: string }) => [row.blocked_id, row.blocker_id] as const
+  return changedEpics(ids, removed.map(fact), added.map(fact))
+}
+
+/** The epics among `ids` whose facts (epic id → fact) differ between before and after, as sets. */
+function changedEpics(
+  ids: string[],
+  before: ReadonlyArray<readonly [string, string]>,
+  after: ReadonlyArray<readonly [string, string]>,
+): string[] {
+  const signature = (facts: ReadonlyArray<readonly [string, string]>) => {
+    const by = new Map<string, Set<string>>()
+    for (const [id, fact] of facts) by.set(id, (by.get(id) ?? new Set()).add(fact))
+    return by
+  }
+  const was = signature(before)
+  const is = signature(after)
+  const same = (a = new Set<string>(), b = new Set<string>()) =>
+    a.size === b.size && [...a].every((f) => b.has(f))
+  return ids.filter((id) => !same(was.get(id), is.get(id)))
+}
+
+/**
+ * Replaces the links the chunk's epics declare, as replaceBlockers does their blockers; returns the
+ * epics whose set of links changed: a link added or removed is news for the build even when
+ * nothing else of the epic changed (a Linear resource link may not touch the project's updatedAt).
+ */
+async function replaceLinks(trx: Kysely<Tables>, sourceId: string, epics: EpicRecord[]): Promise<string[]> {
+  if (epics.length === 0) return []
+  const ids = epics.map((e) => epicId(sourceId, e.externalId))
+  const removed = await trx
+    .deleteFrom('epic_links')
+    .where('source_id', '=', sourceId)
+    .where('epic_id', 'in', ids)
+    .returning(['epic_id', 'relation', 'target_ref', 'url'])
+    .execute()
+  const rows = new Map<string, Tables['epic_links']>()
+  for (const e of epics) {
+    const id = epicId(sourceId, e.externalId)
+    for (const link of e.links) {
+      const row = {
+        epic_id: id,
+        source_id: sourceId,
+        relation: link.relation,
+        target_ref: itemRef(link.url),
+        url: link.url,
+      }
+      const key = `${row.epic_id} ${row.relation} ${row.target_ref}`
+      if (!rows.has(key)) rows.set(key, row)
+    }
+  }
+  const added = [...rows.values()]
+  for (let i = 0; i < added.length; i += CHUNK) {
+    await trx
+      .insertInto('epic_links')
+      .values(added.slice(i, i + CHUNK))
+      .onConflict((oc) => oc.doNothing())
+      .execute()
+  }
+  const fact = (l: { epic_id: string; relation: string; target_ref: string; url: string }) =>
+    [l.epic_id, `${l.relation} ${l.target_ref} ${l.url}`] as const
+  return changedEpics(ids, removed.map(fact), added.map(fact))
 }
 
 async function markDeletedExcept(
@@ -209,39 +297,83 @@ export interface StoredEpic {
   status: EpicStatus
   inputs: ScoringInputs
   effort?: number
+  /** Blockers from every source: tracker relations, and declared links in both directions. */
   blockers: string[]
   updatedAt: string
+  /** Mapping problems, and one per declared link that matches no synced epic. */
   problems: string[]
+  /** URLs of the epic's declared links that match no synced epic (not deleted). */
+  unresolvedLinks: string[]
 }
 
-/** Every epic not deleted, with its blockers from every source, ordered by id. */
-export async function loadEpics(db: Kysely<Tables>): Promise<StoredEpic[]> {
-  const rows = await db
-    .selectFrom('epics')
-    .leftJoin('dependencies', 'dependencies.blocked_id', 'epics.id')
-    .select([
-      'epics.id',
-      'epics.key',
-      'epics.title',
-      'epics.url',
-      'epics.source_id',
-      'epics.team',
-      'epics.track',
-      'epics.status',
-      'epics.inputs',
-      'epics.effort',
-      'epics.problems',
-      'epics.tracker_updated_at',
-      sql<
-        string[]
-      >`coalesce(array_agg(distinct dependencies.blocker_id) filter (where dependencies.blocker_id is not null), '{}')`.as(
-        'blockers',
-      ),
-    ])
-    .where('epics.deleted_at', 'is', null)
-    .groupBy('epics.id')
-    .orderBy('epics.id')
-    .execute()
+interface EpicRow {
+  id: string
+  key: string
+  title: string
+  url: string
+  source_id: string
+  team: string | null
+  track: Track
+  status: EpicStatus
+  inputs: ScoringInputs
+  effort: number | null
+  problems: string[]
+  tracker_updated_at: Date | string
+  blockers: string[]
+  unresolved: string[]
+  deleted: boolean
+}
+
+/** The problem an unresolved link gives its epic. */
+export function unresolvedLinkProblem(url: string): string {
+  return `links to ${url}, which is not a synced epic`
+}
+
+/**
+ * Every epic not deleted, with its blockers from every source, ordered by id. Declared links are
+ * resolved here, by the canonical reference of their target against the epics' own (deleted epics
+ * match nothing): "X blocked by T" makes T a blocker of X, "X blocks T" makes X a blocker of T. A
+ * link to the epic itself is ignored; one that matches no epic is named in the epic's problems and
+ * `unresolvedLinks`, and blocks nothing. `only` reads one epic, deleted or not, the same way.
+ */
+export async function loadEpics(
+  db: Kysely<Tables>,
+  only: { id: string; includeDeleted: boolean } | null = null,
+): Promise<Array<StoredEpic & { deleted: boolean }>> {
+  const { rows } = await sql<EpicRow>`
+    with live as (
+      select id, item_ref from epics where deleted_at is null
+    ),
+    resolved as (
+      select l.epic_id, l.relation, l.url, t.id as target_id
+      from epic_links l
+      join live e on e.id = l.epic_id
+      left join live t on t.item_ref = l.target_ref
+    ),
+    edges as (
+      select blocked_id as epic_id, blocker_id from dependencies
+      union
+      select epic_id, target_id from resolved
+        where relation = 'blocked_by' and target_id is not null and target_id <> epic_id
+      union
+      select target_id, epic_id from resolved
+        where relation = 'blocks' and target_id is not null and target_id <> epic_id
+    ),
+    blockers as (
+      select epic_id, array_agg(blocker_id order by blocker_id) as ids from edges group by epic_id
+    ),
+    unresolved as (
+      select epic_id, array_agg(distinct url) as urls from resolved where target_id is null group by epic_id
+    )
+    select e.id, e.key, e.title, e.url, e.source_id, e.team, e.track, e.status, e.inputs, e.effort,
+      e.problems, e.tracker_updated_at, e.deleted_at is not null as deleted,
+      coalesce(b.ids, '{}') as blockers,
+      coalesce(u.urls, '{}') as unresolved
+    from epics e
+    left join blockers b on b.epic_id = e.id
+    left join unresolved u on u.epic_id = e.id
+    where ${only === null ? sql`e.deleted_at is null` : only.includeDeleted ? sql`e.id = ${only.id}` : sql`e.id = ${only.id} and e.deleted_at is null`}
+    order by e.id`.execute(db)
   return rows.map((r) => ({
     id: r.id,
     key: r.key,
@@ -254,7 +386,9 @@ export async function loadEpics(db: Kysely<Tables>): Promise<StoredEpic[]> {
     inputs: r.inputs,
     ...(r.effort === null ? {} : { effort: r.effort }),
     blockers: r.blockers,
-    updatedAt: r.tracker_updated_at.toISOString(),
-    problems: r.problems,
+    updatedAt: new Date(r.tracker_updated_at).toISOString(),
+    problems: [...r.problems, ...r.unresolved.map(unresolvedLinkProblem)],
+    unresolvedLinks: r.unresolved,
+    deleted: r.deleted,
   }))
 }

@@ -13,6 +13,7 @@ export function epicRecord(externalId: string, overrides: Partial<EpicRecord> = 
     inputs: { value: 5, timeCriticality: 3, risk: 2 },
     effort: 10,
     blockers: [],
+    links: [],
     updatedAt: '2027-01-04T09:00:00.000Z',
     problems: [],
     ...overrides,

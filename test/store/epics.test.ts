@@ -39,6 +39,26 @@ describe.each(['postgres', 'pglite'] as const)('stored epics (%s)', (kind) => {
     expect(again).toEqual({ changed: 1, deleted: 0 })
     expect(await syncCursor(db, 'jira-test')).toBe('c2')
 
+    // A blocker added in the tracker is news for the build even when nothing else changed.
+    const relinked = await saveSyncBatch(db, {
+      sourceId: 'jira-test',
+      mode: 'incremental',
+      epics: [
+        epicRecord('1', { blockers: ['jira-test:2'] }),
+        epicRecord('2', { title: 'Renamed', blockers: ['jira-test:1'] }),
+      ],
+      cursor: 'c3',
+      now,
+    })
+    expect(relinked).toEqual({ changed: 1, deleted: 0 })
+    await saveSyncBatch(db, {
+      sourceId: 'jira-test',
+      mode: 'incremental',
+      epics: [epicRecord('1'), epicRecord('2', { title: 'Renamed', blockers: ['jira-test:1'] })],
+      cursor: 'c4',
+      now,
+    })
+
     const epics = await loadEpics(db)
     expect(epics.map((e) => [e.id, e.title, e.blockers])).toEqual([
       ['jira-test:1', 'Epic 1', []],

@@ -61,7 +61,8 @@ const STORY: DemoEpic[] = [
     risk: 13,
     effort: 8,
     status: 'todo',
-    blocks: [],
+    // A second region is only as safe as the failover it relies on.
+    blocks: ['SHOP-MULTIREGION'],
     appearsAt: 0,
   },
   {
@@ -369,5 +370,8 @@ export function demoCompany(): DemoEpic[] {
     if (blocker.appearsAt > blocked.appearsAt) continue
     blocker.blocks.push(blocked.ref)
   }
+  // The platform's event bus moves only the events Growth has cleaned up: Jira work blocking Linear.
+  const cleanUp = epics.find((e) => e.ref === 'GROW-013')
+  if (cleanUp !== undefined && !cleanUp.blocks.includes('PLAT-EVENTS')) cleanUp.blocks.push('PLAT-EVENTS')
   return epics
 }

@@ -5,7 +5,25 @@ import {
   type ScoringFields,
 } from '../jira/index.ts'
 import { createLinearSimulator, type LinearSimulator } from '../linear/index.ts'
+import { projectUrl } from '../linear/resolvers.ts'
 import { type DemoEpic, demoCompany, HISTORY_STEPS } from './company.ts'
+
+/** The Jira paragraph field where product teams list what blocks an epic in other trackers. */
+export const BLOCKED_BY_FIELD = 'Blocked by (other trackers)'
+
+/**
+ * The dependencies across trackers the demo declares (blocker>blocked), and where: on the Jira epic
+ * (its "Blocked by" field, listing Linear URLs) or on the Linear project (a "Blocks …" or "Blocked
+ * by …" resource link to the Jira epic). The filler's random cross-tracker pairs stay undeclared, as
+ * most are in a company that has just started to write them down.
+ */
+const CROSS_TRACKER: Record<string, 'jira' | 'linear'> = {
+  'PLAT-SSO>SHOP-B2B': 'jira',
+  'PLAT-EVENTS>SHOP-TRACKING': 'linear',
+  'PLAT-EVENTS>GROW-NOTIFY': 'jira',
+  'PLAT-FAILOVER>SHOP-MULTIREGION': 'linear',
+  'GROW-013>PLAT-EVENTS': 'linear',
+}
 
 /** The demo's throwaway credentials (config/demo.env holds the same values). */
 export interface DemoCredentials {
@@ -47,6 +65,7 @@ export async function startDemoTrackers(credentials: DemoCredentials): Promise<D
   })
   const linear = createLinearSimulator({ apiKeys: [{ key: credentials.linearApiKey }], now: clock })
   const fields = addScoringFields(jira.state)
+  const blockedByField = jira.state.addField({ name: BLOCKED_BY_FIELD, type: 'textarea' })
   jira.state.addProject({ key: 'SHOP', name: 'Shop' })
   jira.state.addProject({ key: 'GROW', name: 'Growth' })
   linear.state.addTeam({ key: 'PLAT', name: 'Platform' })
@@ -58,6 +77,8 @@ export async function startDemoTrackers(credentials: DemoCredentials): Promise<D
   const ids = new Map<string, string>()
   const keys = new Map<string, string>()
   const linked = new Set<string>()
+  /** Per Jira epic: the lines of its "Blocked by" field. */
+  const blockedByLines = new Map<string, string[]>()
   let applied = -1
 
   function create(epic: DemoEpic): void {
@@ -116,11 +137,44 @@ export async function startDemoTrackers(credentials: DemoCredentials): Promise<D
     const to = ids.get(blocked.ref)
     const key = `${blocker.ref}>${blocked.ref}`
     if (from === undefined || to === undefined || linked.has(key)) return
-    // Links live inside one tracker; across trackers the demo has none to express them with.
-    if (blocker.tracker !== blocked.tracker) return
-    if (blocker.tracker === 'jira') jira.state.link(from, to, 'Blocks')
-    else linear.state.relateProjects(from, to)
     linked.add(key)
+    if (blocker.tracker === blocked.tracker) {
+      if (blocker.tracker === 'jira') jira.state.link(from, to, 'Blocks')
+      else linear.state.relateProjects(from, to)
+      return
+    }
+    // Across trackers there is no native link: each team declares it where it works, by URL.
+    const where = CROSS_TRACKER[key]
+    if (where === undefined) return
+    if (blocker.tracker === 'jira') {
+      // A platform project waiting on product work: a resource link on the Linear project.
+      linear.state.createExternalLink({
+        projectId: to,
+        label: `Depends on ${keys.get(blocker.ref)}: ${blocker.title}`,
+        url: browseUrl(blocker),
+      })
+      return
+    }
+    if (where === 'jira') {
+      const lines = [...(blockedByLines.get(to) ?? []), `${blocker.title} — ${linearUrl(from)}`]
+      blockedByLines.set(to, lines)
+      jira.state.updateIssue(to, { fields: { [blockedByField.id]: lines.join('\n') } })
+    } else {
+      linear.state.createExternalLink({
+        projectId: from,
+        label: `Blocks ${keys.get(blocked.ref)}: ${blocked.title}`,
+        url: browseUrl(blocked),
+      })
+    }
+  }
+
+  function browseUrl(epic: DemoEpic): string {
+    return `${jira.url()}/browse/${keys.get(epic.ref)}`
+  }
+
+  function linearUrl(projectId: string): string {
+    const project = linear.state.projects.get(projectId)
+    return project === undefined ? '' : projectUrl(linear.state, project)
   }
 
   function applyStep(step: number): void {

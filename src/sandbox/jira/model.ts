@@ -4,7 +4,7 @@
  */
 
 export type StatusCategoryKey = 'new' | 'indeterminate' | 'done'
-export type CustomFieldType = 'float' | 'textfield' | 'textarea' | 'select' | 'team'
+export type CustomFieldType = 'float' | 'textfield' | 'textarea' | 'url' | 'select' | 'team'
 export type PermissionKey = 'BROWSE_PROJECTS' | 'EDIT_ISSUES' | 'ADMINISTER' | 'BULK_CHANGE'
 
 export interface SimProject {
@@ -124,6 +124,8 @@ export function defaultSearcher(type: CustomFieldType): string | null {
     case 'textfield':
     case 'textarea':
       return `${CUSTOM_TYPE_PREFIX}textsearcher`
+    case 'url':
+      return `${CUSTOM_TYPE_PREFIX}exacttextsearcher`
     case 'select':
       return `${CUSTOM_TYPE_PREFIX}multiselectsearcher`
     case 'team':

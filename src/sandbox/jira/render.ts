@@ -132,9 +132,14 @@ export function fieldDetailsJson(ctx: RenderContext): Array<Record<string, unkno
 
 export function customFieldJson(field: SimField): Record<string, unknown> {
   const customId = Number(field.id.slice('customfield_'.length))
-  const type = { float: 'number', textfield: 'string', textarea: 'string', select: 'option', team: 'team' }[
-    field.type
-  ]
+  const type = {
+    float: 'number',
+    textfield: 'string',
+    textarea: 'string',
+    url: 'string',
+    select: 'option',
+    team: 'team',
+  }[field.type]
   return {
     id: field.id,
     key: field.id,
@@ -252,6 +257,7 @@ function customValue(ctx: RenderContext, field: SimField, value: unknown): unkno
   switch (field.type) {
     case 'float':
     case 'textfield':
+    case 'url':
       return value
     case 'textarea':
       return {

@@ -103,6 +103,7 @@ const FIELDS: Record<string, Record<string, Field>> = {
         (by.childrenOf(ws).get(i.id) ?? []).filter((c) => c.archivedAt === null),
     },
   },
+  Attachment: { ...timestamps, title: prop('title'), subtitle: prop('subtitle'), url: prop('url') },
 }
 
 /** The simulator's filter type for a GraphQL type name (ProjectLabel and IssueLabel share one). */
@@ -214,6 +215,8 @@ function compareOne(actual: unknown, op: string, expected: unknown): boolean {
       return actual === null || lower(actual) !== lower(expected)
     case 'startsWith':
       return typeof actual === 'string' && actual.startsWith(String(expected))
+    case 'startsWithIgnoreCase':
+      return typeof actual === 'string' && lower(actual).startsWith(lower(expected))
     case 'endsWith':
       return typeof actual === 'string' && actual.endsWith(String(expected))
     case 'contains':

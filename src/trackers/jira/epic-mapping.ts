@@ -1,6 +1,7 @@
 import type { Issue } from 'jira.js/cloud'
 import type { ScoringInputs, Track } from '../../domain/index.ts'
-import type { SyncedEpic } from '../types.ts'
+import type { DependencyLink, SyncedEpic } from '../types.ts'
+import { readUrls } from './dependency-field.ts'
 import { type ResolvedField, resolveFieldRef } from './field-catalog.ts'
 import { readNumber, readStatus, teamLabel } from './field-values.ts'
 import { EPIC_HIERARCHY_LEVEL, type SiteMetadata } from './metadata.ts'
@@ -17,6 +18,8 @@ export interface MappingPlan {
   inputs: Array<{ input: keyof ScoringInputs; field: ResolvedField }>
   effort: ResolvedField | null
   team: ResolvedField | null
+  /** The field listing URLs of items (in other trackers) that block the epic. */
+  blockedBy: ResolvedField | null
 }
 
 export interface ChildEstimate {
@@ -51,6 +54,7 @@ export function mappingPlan(source: JiraSource, metadata: SiteMetadata): Mapping
     inputs,
     effort: resolve(source.fields.effort, 'fields.effort'),
     team: resolve(source.fields.team, 'fields.team'),
+    blockedBy: resolve(source.fields.blockedBy, 'fields.blockedBy'),
   }
 }
 
@@ -59,6 +63,7 @@ export function searchFields(plan: MappingPlan): string[] {
   const ids = [
     ...plan.inputs.map((i) => i.field),
     plan.team,
+    plan.blockedBy,
     plan.source.effortFromChildren ? null : plan.effort,
   ]
     .filter((f): f is { ok: true; id: string; name: string } => f?.ok === true)
@@ -98,6 +103,7 @@ export function mapEpic(issue: Issue, plan: MappingPlan, children: ChildEstimate
     inputs,
     effort: readEffort(fields, plan, children, problems),
     blockers: readBlockers(fields, source),
+    links: readLinks(fields, plan, problems),
     updatedAt: new Date(updated).toISOString(),
     problems,
   }
@@ -183,6 +189,21 @@ function readTrack(fields: Record<string, unknown>, source: JiraSource): Track {
       (r.component === undefined || components.includes(r.component.toLowerCase())),
   )
   return rule?.track ?? source.track.default
+}
+
+/** The URLs in the `fields.blockedBy` field: each names an item that blocks the epic. */
+function readLinks(fields: Record<string, unknown>, plan: MappingPlan, problems: string[]): DependencyLink[] {
+  if (plan.blockedBy === null) return []
+  if (!plan.blockedBy.ok) {
+    problems.push(plan.blockedBy.problem)
+    return []
+  }
+  const read = readUrls(fields[plan.blockedBy.id])
+  if (!read.ok) {
+    problems.push(`${plan.blockedBy.name} (${plan.blockedBy.id}): ${read.problem}`)
+    return []
+  }
+  return read.urls.map((url) => ({ url, relation: 'blocked_by' as const }))
 }
 
 /**

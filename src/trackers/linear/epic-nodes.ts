@@ -1,5 +1,5 @@
 import type { RawEpic } from './mapping.ts'
-import { type EpicKind, overflowQuery } from './queries.ts'
+import { dependencyLinksQuery, type EpicKind, NESTED, overflowQuery } from './queries.ts'
 import type { LinearTransport } from './transport.ts'
 
 /**
@@ -11,6 +11,11 @@ import type { LinearTransport } from './transport.ts'
 interface Conn<T> {
   nodes: T[]
   pageInfo: { hasNextPage: boolean; endCursor: string | null }
+}
+
+/** A nested connection read without pageInfo (see NESTED): a full page may hide more. */
+interface Nodes<T> {
+  nodes: T[]
 }
 
 type Need = { customer: { id: string; revenue: number | null } | null }
@@ -28,8 +33,9 @@ export interface ProjectNode {
   labelIds: string[]
   status: { type: string }
   teams: { nodes: Array<{ key: string }> }
-  inverseRelations: Conn<{ type: string; project: { id: string } }>
+  inverseRelations: Nodes<{ type: string; project: { id: string } }>
   needs?: Conn<Need>
+  externalLinks?: Nodes<{ label: string; url: string }>
 }
 
 export interface IssueNode {
@@ -46,9 +52,10 @@ export interface IssueNode {
   state: { type: string }
   team: { key: string }
   project?: { name: string } | null
-  inverseRelations: Conn<{ type: string; issue: { id: string } }>
+  inverseRelations: Nodes<{ type: string; issue: { id: string } }>
   children?: Conn<{ estimate: number | null }>
   needs?: Conn<Need>
+  attachments?: Nodes<{ title: string; url: string }>
 }
 
 export type EpicNode = ProjectNode | IssueNode
@@ -60,34 +67,75 @@ const FIELD: Record<Overflow, 'inverseRelations' | 'needs' | 'children'> = {
   children: 'children',
 }
 
-/** Fetches what did not fit in the page's nested connections, in place. */
+/**
+ * Fetches what did not fit in the page's nested connections, in place: a connection with pageInfo
+ * continues after its cursor; one read without (blockers, dependency links) is read again whole
+ * when its page came back full. `linkFilter` is the attachment filter of issue epics' links.
+ */
 export async function completeNode(
   kind: EpicKind,
   node: EpicNode,
   transport: LinearTransport,
   signal: AbortSignal,
+  linkFilter?: Record<string, unknown>,
 ): Promise<void> {
+  const root = kind === 'projects' ? 'project' : 'issue'
+  const fields = node as unknown as Record<string, Partial<Conn<unknown>> | undefined>
   for (const overflow of ['blockers', 'needs', 'children'] as const) {
     const field = FIELD[overflow]
-    const conn = (node as unknown as Record<string, Conn<unknown> | undefined>)[field]
-    if (conn === undefined) continue
-    let pageInfo = conn.pageInfo
-    while (pageInfo.hasNextPage) {
-      const root = kind === 'projects' ? 'project' : 'issue'
-      const answer = await transport.request<Record<string, Record<string, Conn<unknown>>>>(
-        {
-          name: `${root} ${overflow}`,
-          query: overflowQuery(kind, overflow),
-          variables: { id: node.id, after: pageInfo.endCursor },
-          scope: 'read',
-        },
-        signal,
-      )
-      const more = answer.data[root]?.[field]
-      if (more === undefined) break
-      conn.nodes.push(...more.nodes)
-      pageInfo = more.pageInfo
+    const conn = fields[field]
+    if (conn?.nodes === undefined) continue
+    const query = overflowQuery(kind, overflow)
+    const request = { name: `${root} ${overflow}`, query, field, variables: { id: node.id } }
+    if (conn.pageInfo === undefined) {
+      if (conn.nodes.length >= NESTED.blockers) conn.nodes = await readAll(transport, root, request, signal)
+      continue
     }
+    if (conn.pageInfo.hasNextPage)
+      conn.nodes.push(...(await readAll(transport, root, request, signal, conn.pageInfo.endCursor)))
+  }
+  const links = kind === 'projects' ? fields.externalLinks : fields.attachments
+  const full = kind === 'projects' ? NESTED.resourceLinks : NESTED.attachments
+  if (links?.nodes !== undefined && links.nodes.length >= full) {
+    links.nodes = await readAll(
+      transport,
+      root,
+      {
+        name: `${root} dependency links`,
+        query: dependencyLinksQuery(kind),
+        field: kind === 'projects' ? 'externalLinks' : 'attachments',
+        variables: { id: node.id, ...(kind === 'issues' ? { linkFilter } : {}) },
+      },
+      signal,
+    )
+  }
+}
+
+/** Every page of one epic's connection, from `after` (null: the start). */
+async function readAll(
+  transport: LinearTransport,
+  root: 'project' | 'issue',
+  request: { name: string; query: string; field: string; variables: Record<string, unknown> },
+  signal: AbortSignal,
+  after: string | null = null,
+): Promise<unknown[]> {
+  const all: unknown[] = []
+  let cursor = after
+  for (;;) {
+    const answer = await transport.request<Record<string, Record<string, Conn<unknown>> | undefined>>(
+      {
+        name: request.name,
+        query: request.query,
+        variables: { ...request.variables, after: cursor },
+        scope: 'read',
+      },
+      signal,
+    )
+    const page = answer.data[root]?.[request.field]
+    if (page === undefined) return all
+    all.push(...page.nodes)
+    if (!page.pageInfo.hasNextPage || page.pageInfo.endCursor === null) return all
+    cursor = page.pageInfo.endCursor
   }
 }
 
@@ -115,6 +163,7 @@ export function rawEpicOf(kind: EpicKind, node: EpicNode, teams: string[]): RawE
       scope: p.scope,
       blockerIds: p.inverseRelations.nodes.filter((r) => r.type === 'blocks').map((r) => r.project.id),
       customers: customersOf(p.needs),
+      links: p.externalLinks?.nodes ?? [],
     }
   }
   const i = node as IssueNode
@@ -135,5 +184,6 @@ export function rawEpicOf(kind: EpicKind, node: EpicNode, teams: string[]): RawE
     scope: i.estimate ?? (childEstimates.length > 0 ? childEstimates.reduce((a, b) => a + b, 0) : null),
     blockerIds: i.inverseRelations.nodes.filter((r) => r.type === 'blocks').map((r) => r.issue.id),
     customers: customersOf(i.needs),
+    links: (i.attachments?.nodes ?? []).map((a) => ({ label: a.title, url: a.url })),
   }
 }

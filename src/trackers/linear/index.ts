@@ -34,7 +34,7 @@ export function createLinearConnector(
     tuning: settings,
     logger,
   })
-  const ctx = { source, transport, facts, tuning: settings, logger }
+  const ctx = { source, transport, facts, tuning: settings, logger, publicUrl: deps.publicUrl }
   const routing = { source, facts, publicUrl: deps.publicUrl }
 
   return {

@@ -1,5 +1,6 @@
 import type { EpicStatus, ScoringInputs, Track } from '../../domain/index.ts'
 import type { SyncedEpic } from '../types.ts'
+import { dependencyLinks } from './dependency-links.ts'
 import { fold, type Label, type LabelCatalog, labelNumber } from './labels.ts'
 import type { LinearSourceConfig } from './settings.ts'
 
@@ -26,6 +27,8 @@ export interface RawEpic {
   blockerIds: string[]
   /** Requesting customers and their revenue (null when unknown). */
   customers: Map<string, number | null>
+  /** Project resource links, or the issue's attachments (title as label), as read. */
+  links: Array<{ label: string; url: string }>
 }
 
 /**
@@ -53,7 +56,13 @@ type InputConfig = LinearSourceConfig['inputs']['value']
 
 const INPUTS = ['value', 'timeCriticality', 'risk'] as const
 
-export function toSyncedEpic(raw: RawEpic, source: LinearSourceConfig, catalog: LabelCatalog): SyncedEpic {
+/** `publicUrl`: onetrack's own address, whose links (the write-back link) are never dependencies. */
+export function toSyncedEpic(
+  raw: RawEpic,
+  source: LinearSourceConfig,
+  catalog: LabelCatalog,
+  publicUrl?: string,
+): SyncedEpic {
   const problems: string[] = []
   const labels = catalog.labelsOf(raw.labelIds)
   const inputs: ScoringInputs = {}
@@ -86,6 +95,7 @@ export function toSyncedEpic(raw: RawEpic, source: LinearSourceConfig, catalog: 
     inputs,
     effort: effort.value,
     blockers,
+    links: dependencyLinks(raw.links, source.dependencyLinks, publicUrl),
     updatedAt: raw.updatedAt,
     problems,
   }

@@ -9,13 +9,30 @@
  * @see https://linear.app/developers/pagination
  */
 
-/** Nested page sizes: enough for almost every epic, small enough to keep 250 epics per page. */
-export const NESTED = { teams: 5, blockers: 5, needs: 5, children: 25, links: 20 } as const
+/**
+ * Nested page sizes: enough for almost every epic, small enough to keep 250 epics per page.
+ * Blockers and dependency links (a project's resource links, an issue's attachments that match a
+ * dependency prefix) are read without `pageInfo`, which Linear charges once per item asked: a full
+ * page means "maybe more", and that epic's connection is then read whole by a follow-up query.
+ */
+export const NESTED = {
+  teams: 5,
+  blockers: 5,
+  needs: 5,
+  children: 25,
+  links: 20,
+  resourceLinks: 8,
+  attachments: 5,
+} as const
 
 export interface SelectionNeeds {
   needs: boolean
   children: boolean
   projectName: boolean
+  /** Dependency links: project resource links, or issue attachments matching `$linkFilter`. */
+  links: boolean
+  /** The configured teams: an epic's teams are filtered to them, so no more are asked. */
+  teamCount: number
 }
 
 const PAGE_INFO = 'pageInfo { hasNextPage endCursor }'
@@ -24,10 +41,10 @@ export function projectFragment(needs: SelectionNeeds): string {
   return `fragment OnetrackProject on Project {
   id name slugId url priority scope updatedAt archivedAt trashed labelIds
   status { type }
-  teams(first: ${NESTED.teams}, filter: { key: { in: $teams } }) { nodes { key } }
-  inverseRelations(first: ${NESTED.blockers}) { nodes { type project { id } } ${PAGE_INFO} }${
+  teams(first: ${teamsFirst(needs)}, filter: { key: { in: $teams } }) { nodes { key } }
+  inverseRelations(first: ${NESTED.blockers}) { nodes { type project { id } } }${
     needs.needs ? `\n  needs(first: ${NESTED.needs}) { nodes { customer { id revenue } } ${PAGE_INFO} }` : ''
-  }
+  }${needs.links ? `\n  externalLinks(first: ${NESTED.resourceLinks}) { nodes { label url } }` : ''}
 }`
 }
 
@@ -36,10 +53,27 @@ export function issueFragment(needs: SelectionNeeds): string {
   id identifier title url priority estimate updatedAt archivedAt trashed labelIds
   state { type }
   team { key }${needs.projectName ? '\n  project { name }' : ''}
-  inverseRelations(first: ${NESTED.blockers}) { nodes { type issue { id } } ${PAGE_INFO} }${
+  inverseRelations(first: ${NESTED.blockers}) { nodes { type issue { id } } }${
     needs.children ? `\n  children(first: ${NESTED.children}) { nodes { estimate } ${PAGE_INFO} }` : ''
-  }${needs.needs ? `\n  needs(first: ${NESTED.needs}) { nodes { customer { id revenue } } ${PAGE_INFO} }` : ''}
+  }${needs.needs ? `\n  needs(first: ${NESTED.needs}) { nodes { customer { id revenue } } ${PAGE_INFO} }` : ''}${
+    needs.links
+      ? `\n  attachments(first: ${NESTED.attachments}, filter: $linkFilter) { nodes { title url } }`
+      : ''
+  }
 }`
+}
+
+function teamsFirst(needs: SelectionNeeds): number {
+  return Math.max(1, Math.min(needs.teamCount, NESTED.teams))
+}
+
+/**
+ * Only attachments whose title starts with a dependency prefix (Linear compares case-insensitively;
+ * the connector checks the word boundary): an issue's many other attachments — pull requests,
+ * Slack threads, onetrack's own — are not even sent.
+ */
+export function attachmentLinkFilter(prefixes: string[]): Record<string, unknown> {
+  return { or: prefixes.map((prefix) => ({ title: { startsWithIgnoreCase: prefix } })) }
 }
 
 export type EpicKind = 'projects' | 'issues'
@@ -72,7 +106,8 @@ export function epicPageQuery(
   // $teams filters the projects' teams and the first page's team ids; issue pages after the first need neither.
   const teams = kind === 'projects' || first !== null ? '$teams: [String!]!, ' : ''
   const teamCount = first === null ? '' : '$teamCount: Int!, '
-  return `query ${name}(${teams}${teamCount}$first: Int!, $after: String, $filter: ${type}!, $includeArchived: Boolean!, $orderBy: PaginationOrderBy!) {
+  const linkFilter = kind === 'issues' && needs.links ? '$linkFilter: AttachmentFilter!, ' : ''
+  return `query ${name}(${teams}${teamCount}${linkFilter}$first: Int!, $after: String, $filter: ${type}!, $includeArchived: Boolean!, $orderBy: PaginationOrderBy!) {
   ${root}(first: $first, after: $after, filter: $filter, includeArchived: $includeArchived, orderBy: $orderBy) {
     nodes { ${spread} }
     ${PAGE_INFO}
@@ -86,6 +121,18 @@ export function labelPageQuery(kind: EpicKind): string {
   const root = kind === 'projects' ? 'projectLabels' : 'issueLabels'
   return `query OnetrackLabels($after: String) {
   ${root}(first: 250, after: $after) { nodes { id name isGroup parent { id name } } ${PAGE_INFO} }
+}`
+}
+
+/** All of one epic's dependency links, when the page's selection was full. */
+export function dependencyLinksQuery(kind: EpicKind): string {
+  if (kind === 'projects') {
+    return `query OnetrackProjectExternalLinks($id: String!, $after: String) {
+  project(id: $id) { id externalLinks(first: 250, after: $after) { nodes { label url } ${PAGE_INFO} } }
+}`
+  }
+  return `query OnetrackIssueAttachments($id: String!, $after: String, $linkFilter: AttachmentFilter!) {
+  issue(id: $id) { id attachments(first: 250, after: $after, filter: $linkFilter) { nodes { title url } ${PAGE_INFO} } }
 }`
 }
 

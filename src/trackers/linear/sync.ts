@@ -1,10 +1,17 @@
 import type { Logger } from '../../logger.ts'
 import type { SyncOutcome, SyncPage, SyncRequest } from '../types.ts'
 import { largestPage } from './complexity.ts'
+import { readsDependencyLinks } from './dependency-links.ts'
 import { completeNode, type EpicNode, rawEpicOf } from './epic-nodes.ts'
 import { LabelCatalog, type LabelNode } from './labels.ts'
 import { toSyncedEpic } from './mapping.ts'
-import { type EpicKind, epicPageQuery, labelPageQuery, type SelectionNeeds } from './queries.ts'
+import {
+  attachmentLinkFilter,
+  type EpicKind,
+  epicPageQuery,
+  labelPageQuery,
+  type SelectionNeeds,
+} from './queries.ts'
 import {
   effortFromScope,
   type LinearSourceConfig,
@@ -22,6 +29,8 @@ export interface SyncContext {
   facts: WorkspaceFacts
   tuning: LinearTuning
   logger: Logger
+  /** onetrack's own address: links to it (the write-back link) are never dependencies. */
+  publicUrl?: string
 }
 
 interface PageInfo {
@@ -84,7 +93,13 @@ export async function syncEpics(
     needs: usesCustomerRevenue(source),
     children: kind === 'issues' && effortFromScope(source),
     projectName: usesProjectNames(source),
+    links: readsDependencyLinks(source),
+    teamCount: source.teams.length,
   }
+  const linkFilter =
+    kind === 'issues' && needs.links
+      ? attachmentLinkFilter([...source.dependencyLinks.blockedBy, ...source.dependencyLinks.blocks])
+      : undefined
   const mode = request.mode === 'incremental' && request.cursor === null ? 'full' : request.mode
   const scope = scopeFilter(source)
   const filter =
@@ -98,6 +113,7 @@ export async function syncEpics(
     filter,
     includeArchived: mode === 'epic',
     orderBy: mode === 'incremental' ? 'updatedAt' : 'createdAt',
+    ...(linkFilter === undefined ? {} : { linkFilter }),
   }
   const catalog = new LabelCatalog()
   const inScope: string[] = []
@@ -133,8 +149,8 @@ export async function syncEpics(
     const epics = []
     for (const node of page.nodes) {
       if (node.archivedAt !== null || node.trashed === true) continue
-      await completeNode(kind, node, transport, request.signal)
-      const epic = toSyncedEpic(rawEpicOf(kind, node, source.teams), source, catalog)
+      await completeNode(kind, node, transport, request.signal, linkFilter)
+      const epic = toSyncedEpic(rawEpicOf(kind, node, source.teams), source, catalog, ctx.publicUrl)
       epics.push(epic)
       inScope.push(epic.externalId)
       if (latest === null || Date.parse(epic.updatedAt) > Date.parse(latest)) latest = epic.updatedAt

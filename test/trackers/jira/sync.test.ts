@@ -43,6 +43,7 @@ describe('Jira sync of 1,000 epics', () => {
       inputs: { value: 9, timeCriticality: 5, risk: 2 },
       effort: 5,
       blockers: [],
+      links: [],
       updatedAt: new Date(fifth?.updated as number).toISOString(),
       problems: [],
     })

@@ -76,6 +76,13 @@ describe('the documents the connector sends', () => {
         label: `doc ${i}`,
         url: `https://docs.example/${i}`,
       })
+    // More dependency attachments than the page's selection holds: the follow-up query is sent too.
+    for (let i = 0; i < 7; i++)
+      sim.state.upsertAttachment({
+        issueId: epic.id,
+        title: `Blocked by item ${i}`,
+        url: `https://acme.atlassian.net/browse/SHOP-${i + 1}`,
+      })
   })
 
   async function exercise(linear: TrackerConnector, id: string) {
@@ -126,6 +133,7 @@ describe('the documents the connector sends', () => {
       'OnetrackCheck',
       'OnetrackCreateIssueLabel',
       'OnetrackCreateProjectLabel',
+      'OnetrackIssueAttachments',
       'OnetrackIssueBlockers',
       'OnetrackIssueChildren',
       'OnetrackIssueNeeds',
@@ -135,6 +143,7 @@ describe('the documents the connector sends', () => {
       'OnetrackLabels',
       'OnetrackProjectAllLinks',
       'OnetrackProjectBlockers',
+      'OnetrackProjectExternalLinks',
       'OnetrackProjectLinks',
       'OnetrackProjectNeeds',
       'OnetrackProjectsFirstPage',

@@ -67,6 +67,7 @@ const TYPES: Record<string, CustomFieldType> = {
   [`${CUSTOM_TYPE_PREFIX}float`]: 'float',
   [`${CUSTOM_TYPE_PREFIX}textfield`]: 'textfield',
   [`${CUSTOM_TYPE_PREFIX}textarea`]: 'textarea',
+  [`${CUSTOM_TYPE_PREFIX}url`]: 'url',
   [`${CUSTOM_TYPE_PREFIX}select`]: 'select',
   [TEAM_FIELD_TYPE]: 'team',
 }
@@ -75,5 +76,6 @@ const SEARCHERS: Partial<Record<CustomFieldType, string[]>> = {
   float: [`${CUSTOM_TYPE_PREFIX}exactnumber`, `${CUSTOM_TYPE_PREFIX}numberrange`],
   textfield: [`${CUSTOM_TYPE_PREFIX}textsearcher`],
   textarea: [`${CUSTOM_TYPE_PREFIX}textsearcher`],
+  url: [`${CUSTOM_TYPE_PREFIX}exacttextsearcher`],
   select: [`${CUSTOM_TYPE_PREFIX}multiselectsearcher`],
 }

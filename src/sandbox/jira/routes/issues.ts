@@ -93,6 +93,9 @@ export function checkValue(field: SimField, value: unknown): unknown {
       return value.length > 255
         ? { error: 'The entered text is too long. It exceeds the allowed limit of 255 characters.' }
         : value
+    case 'url':
+      // Jira checks the form of a URL field's value (the message here is unverified).
+      return typeof value === 'string' && URL.canParse(value) ? value : { error: 'Not a valid URL' }
     case 'textarea':
       return isDocument(value)
         ? documentText(value)
