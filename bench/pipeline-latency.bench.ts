@@ -11,6 +11,7 @@ import { parseConfig, Secret } from '../src/config/index.ts'
 import { enqueue, jobNames } from '../src/jobs/index.ts'
 import { createRedis } from '../src/redis.ts'
 import { addScoringFields, createJiraSimulator, seedEpics } from '../src/sandbox/jira/index.ts'
+import { loadLedger } from '../src/store/index.ts'
 import { startPipeline } from '../test/helpers/pipeline.ts'
 import { createHandlers } from '../workers/handlers.ts'
 import { startWorkerPool } from '../workers/runtime.ts'
@@ -45,7 +46,9 @@ const config = parseConfig(
         kind: 'jira',
         baseUrl: simUrl,
         email: sim.account.email,
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: an env reference that parseConfig resolves
         apiToken: '${TOKEN}',
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: an env reference that parseConfig resolves
         webhookSecret: '${SECRET}',
         jql: 'project in (SHOP, PAY)',
         team: 'checkout',
@@ -76,7 +79,7 @@ const pool = await startWorkerPool({
   handlers: createHandlers(p.deps),
   logger: p.deps.logger,
   metrics: p.metrics,
-  concurrency: { sync: 8, writeback: 2 },
+  concurrency: { sync: 8 },
 })
 sim.webhooks.configure({ url: `${p.url}/webhooks/jira/jira-shop`, secret: SECRET, retryDelaysMs: [] })
 
@@ -103,26 +106,39 @@ console.log(
   `initial sync, build and write-back of ${epicCount} epics: ${((performance.now() - started) / 1000).toFixed(1)} s`,
 )
 
-let nextValue = 1_000
-/** Edits one epic's value and resolves with the ms until its new score is on the ticket (or null). */
+interface Pending {
+  issue: (typeof issues)[number]
+  field: string
+  before: unknown
+  t0: number
+  timeoutMs: number
+  resolve(ms: number | null): void
+}
+/** Edits waiting for their new score: one poller for all of them, so measuring costs next to nothing. */
+const pending = new Set<Pending>()
+const poller = setInterval(() => {
+  const now = performance.now()
+  for (const w of pending) {
+    if (w.issue.values[w.field] !== w.before) w.resolve(now - w.t0)
+    else if (now - w.t0 > w.timeoutMs) w.resolve(null)
+    else continue
+    pending.delete(w)
+  }
+}, 5)
+
+/**
+ * Edits one epic's Business Value one step along its 1–10 scale (as a person re-rating it would) and
+ * resolves with the ms until its new score is on the ticket (or null).
+ */
 function edit(index: number, timeoutMs: number): Promise<number | null> {
   const issue = issues[index % issues.length]
   if (issue === undefined) return Promise.resolve(null)
   const field = scoreField()
   const before = issue.values[field]
+  const current = Number(issue.values[fields.value.id] ?? 1)
   const t0 = performance.now()
-  sim.state.updateIssue(issue.id, { fields: { [fields.value.id]: nextValue++ } })
-  return new Promise((resolve) => {
-    const poll = setInterval(() => {
-      if (issue.values[field] !== before) {
-        clearInterval(poll)
-        resolve(performance.now() - t0)
-      } else if (performance.now() - t0 > timeoutMs) {
-        clearInterval(poll)
-        resolve(null)
-      }
-    }, 10)
-  })
+  sim.state.updateIssue(issue.id, { fields: { [fields.value.id]: 1 + (current % 10) } })
+  return new Promise((resolve) => pending.add({ issue, field, before, t0, timeoutMs, resolve }))
 }
 
 const single: number[] = []
@@ -134,15 +150,32 @@ for (let i = 0; i < singles; i++) {
 
 const buildsBefore = await p.queues.build.getCompletedCount()
 const loadStarted = performance.now()
-const pending: Array<Promise<number | null>> = []
+const loadStartedAt = Date.now()
+const edits: Array<Promise<number | null>> = []
+// --trace: queue depths every 5 s during the load, to see where a backlog builds up.
+const tracer = process.argv.includes('--trace')
+  ? setInterval(async () => {
+      const depth = await Promise.all(
+        jobNames.map(
+          async (n) =>
+            `${n} ${(await p.queues[n].getWaitingCount()) + (await p.queues[n].getDelayedCount())}`,
+        ),
+      )
+      console.log(
+        `${((performance.now() - loadStarted) / 1000).toFixed(0)} s: ${depth.join(', ')}; waiting edits ${pending.size}; webhooks in flight ${sim.webhooks.pending()}`,
+      )
+    }, 5_000)
+  : undefined
 const total = rate * seconds
 for (let i = 0; i < total; i++) {
   const due = loadStarted + (i * 1000) / rate
   const wait = due - performance.now()
   if (wait > 0) await new Promise((r) => setTimeout(r, wait))
-  pending.push(edit(7919 * i + 101, 180_000))
+  edits.push(edit(7919 * i + 101, 180_000))
 }
-const loaded = (await Promise.all(pending)).filter((ms): ms is number => ms !== null)
+const loaded = (await Promise.all(edits).finally(() => clearInterval(tracer))).filter(
+  (ms): ms is number => ms !== null,
+)
 await idle()
 // From the first edit until everything is written back and the pipeline is idle again.
 const loadMinutes = (performance.now() - loadStarted) / 60_000
@@ -160,11 +193,29 @@ printTable(`Webhook to written back, ${epicCount} epics on the roadmap (ms)`, [
   row('single edits, one at a time', single, singles),
   row(`${rate} edits/s for ${seconds} s`, loaded, total),
 ])
+/** Median time each queue's jobs of the load spent running (ms), from BullMQ's own timestamps. */
+async function jobMillis(name: 'sync' | 'build' | 'writeback'): Promise<string> {
+  const jobs = await p.queues[name].getJobs(['completed'], 0, 5_000)
+  const ran = jobs
+    .filter((j) => (j.processedOn ?? 0) >= loadStartedAt && j.finishedOn !== undefined)
+    .map((j) => (j.finishedOn ?? 0) - (j.processedOn ?? 0))
+  return `${ran.length} × ${percentile(ran, 50).toFixed(0)}`
+}
+printTable('Jobs under that load (count × median ms)', [
+  ['sync', 'build', 'writeback', 'ledger events'],
+  [
+    await jobMillis('sync'),
+    await jobMillis('build'),
+    await jobMillis('writeback'),
+    String((await loadLedger(p.deps.database.db)).length),
+  ],
+])
 printTable('Builds under that load', [
   ['builds', 'minutes', 'builds per minute'],
   [String(builds), loadMinutes.toFixed(2), (builds / loadMinutes).toFixed(1)],
 ])
 
+clearInterval(poller)
 await pool.close()
 workerRedis.disconnect()
 await p.close()

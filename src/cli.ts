@@ -7,6 +7,7 @@ import { migrateCommand } from './cli/migrate.ts'
 import { reportCommand } from './cli/report.ts'
 import { serveCommand } from './cli/serve.ts'
 import { syncCommand } from './cli/sync.ts'
+import { whatIfCommand } from './cli/what-if.ts'
 import { workerCommand } from './cli/worker.ts'
 import { ConfigError } from './config/index.ts'
 import { isOnetrackError } from './errors.ts'
@@ -17,6 +18,7 @@ const commands: Command[] = [
   workerCommand,
   syncCommand,
   buildCommand,
+  whatIfCommand,
   reportCommand,
   migrateCommand,
   doctorCommand,
@@ -54,7 +56,7 @@ async function main(argv: string[]): Promise<number> {
     console.log(helpText(command))
     return 0
   }
-  return command.run(parsed.values, parsed.positionals)
+  return command.run(parsed.values, parsed.positionals, rest)
 }
 
 main(process.argv.slice(2)).then(

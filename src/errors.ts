@@ -16,6 +16,10 @@ export const errorCodes = {
   ONETRACK_UNAUTHORIZED: { status: 401, summary: 'The request carries no valid credentials.' },
   ONETRACK_FORBIDDEN: { status: 403, summary: 'The credentials are valid but not allowed to do this.' },
   ONETRACK_NOT_FOUND: { status: 404, summary: 'No such resource.' },
+  ONETRACK_CONFLICT: {
+    status: 409,
+    summary: 'The request conflicts with the current state, e.g. revoking an override already revoked.',
+  },
   ONETRACK_PAYLOAD_TOO_LARGE: {
     status: 413,
     summary: 'The request body is larger than the configured limit.',

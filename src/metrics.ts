@@ -10,6 +10,8 @@ export interface Metrics {
   webhookToWriteback: Histogram<'source'>
   /** Weekly report runs per channel and outcome (posted, skipped, failed, retrying, unconfirmed, …). */
   reports: Counter<'channel' | 'outcome'>
+  /** Deferrals the owner has not signed off yet, per team (read from the database at scrape time). */
+  unacknowledgedDeferrals: Gauge<'team'>
 }
 
 export function createMetrics(): Metrics {
@@ -48,6 +50,12 @@ export function createMetrics(): Metrics {
       name: 'onetrack_reports_total',
       help: 'Weekly report runs by channel and outcome (posted, skipped, already_posted, busy, retrying, failed, unconfirmed, no_roadmap)',
       labelNames: ['channel', 'outcome'],
+      registers: [registry],
+    }),
+    unacknowledgedDeferrals: new Gauge({
+      name: 'onetrack_unacknowledged_deferrals',
+      help: 'Deferrals waiting for the owner’s sign-off, per team (of the epic when it slipped)',
+      labelNames: ['team'],
       registers: [registry],
     }),
     queueDepth: new Gauge({

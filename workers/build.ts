@@ -1,13 +1,23 @@
 import { isDeepStrictEqual } from 'node:util'
 import { roadmapSettings } from '../src/config/index.ts'
-import { buildRoadmap, type Epic, type Roadmap, validateEpic } from '../src/domain/index.ts'
+import {
+  buildRoadmap,
+  type Epic,
+  type LedgerDigest,
+  type Override,
+  type Roadmap,
+  type RoadmapSettings,
+  validateEpic,
+} from '../src/domain/index.ts'
 import { enqueue } from '../src/jobs/index.ts'
 import {
   activeOverrides,
   latestVersion,
+  ledgerDigest,
   loadEpics,
-  loadLedger,
+  type StoredVersion,
   saveRoadmapVersion,
+  unresolvedLinkProblem,
 } from '../src/store/index.ts'
 import type { HandlerDeps } from './deps.ts'
 
@@ -24,6 +34,64 @@ export interface BuildSummary {
   newEvents: number
   deferrals: number
   writebacksQueued: number
+  /** proposed (on-approval mode: written back once approved) or published. */
+  status: 'proposed' | 'published' | null
+}
+
+/** What a build starts from, read from the store: the same for a real build and a what-if. */
+export interface BuildInputs {
+  /** The synced epics that passed validateEpic. */
+  epics: Epic[]
+  overrides: Override[]
+  settings: RoadmapSettings
+  /** The latest stored version: the previous one of the next build. */
+  previous: StoredVersion | null
+  ledger: LedgerDigest
+  /** The build's clock, from deps.now(). */
+  now: string
+  /** Epics left out because their synced data is invalid, one line each. */
+  invalid: string[]
+  /** Declared links that match no synced epic, one line each. */
+  unresolved: string[]
+}
+
+/**
+ * Reads (never writes) what a build needs: the committed epics (validated), the overrides in force,
+ * the latest version, the ledger's digest, the roadmap settings and the clock.
+ */
+export async function loadBuildInputs(
+  deps: Pick<HandlerDeps, 'config' | 'database' | 'now'>,
+): Promise<BuildInputs> {
+  const db = deps.database.db
+  const [stored, previous, overrides] = await Promise.all([
+    loadEpics(db),
+    latestVersion(db),
+    activeOverrides(db),
+  ])
+  const ledger = await ledgerDigest(db, previous?.id ?? null)
+  const epics: Epic[] = []
+  const invalid: string[] = []
+  const unresolved: string[] = []
+  for (const epic of stored) {
+    const checked = validateEpic(epic.team === null ? { ...epic, team: undefined } : epic)
+    if (checked.ok) {
+      epics.push(checked.epic)
+      // A declared link that matches no synced epic blocks nothing; the owner should hear of it.
+      for (const url of epic.unresolvedLinks)
+        unresolved.push(`${epic.key} (${epic.id}) ${unresolvedLinkProblem(url)}`)
+    } else
+      invalid.push(`${epic.key} (${epic.id}) left out: ${[...epic.problems, ...checked.problems].join('; ')}`)
+  }
+  return {
+    epics,
+    overrides,
+    settings: roadmapSettings(deps.config),
+    previous,
+    ledger,
+    now: deps.now().toISOString(),
+    invalid,
+    unresolved,
+  }
 }
 
 /**
@@ -33,29 +101,17 @@ export interface BuildSummary {
  */
 export async function runBuild(deps: HandlerDeps, trigger: string): Promise<BuildSummary> {
   const db = deps.database.db
-  const [stored, previous, ledger, overrides] = await Promise.all([
-    loadEpics(db),
-    latestVersion(db),
-    loadLedger(db),
-    activeOverrides(db),
-  ])
-  const epics: Epic[] = []
-  const invalid: string[] = []
-  for (const epic of stored) {
-    const checked = validateEpic(epic.team === null ? { ...epic, team: undefined } : epic)
-    if (checked.ok) epics.push(checked.epic)
-    else
-      invalid.push(`${epic.key} (${epic.id}) left out: ${[...epic.problems, ...checked.problems].join('; ')}`)
-  }
+  const { epics, overrides, settings, previous, ledger, now, invalid, unresolved } =
+    await loadBuildInputs(deps)
   const { roadmap, events } = buildRoadmap({
     epics,
     overrides,
-    settings: roadmapSettings(deps.config),
+    settings,
     previous: previous?.roadmap ?? null,
     ledger,
-    now: deps.now().toISOString(),
+    now,
   })
-  const built: Roadmap = { ...roadmap, problems: [...roadmap.problems, ...invalid] }
+  const built: Roadmap = { ...roadmap, problems: [...roadmap.problems, ...invalid, ...unresolved] }
   const counts = {
     epics: built.entries.length,
     planned: built.entries.filter((e) => e.period !== null).length,
@@ -65,21 +121,40 @@ export async function runBuild(deps: HandlerDeps, trigger: string): Promise<Buil
     deferrals: events.filter((e) => e.kind === 'deferred' || e.kind === 'rolled_over').length,
   }
   if (previous !== null && events.length === 0 && sameContent(previous.roadmap, built)) {
-    return { versionId: previous.id, unchanged: true, newEvents: 0, writebacksQueued: 0, ...counts }
+    // Nothing new to store, but the write-back is asked for again: a worker that died between
+    // storing the version and queuing its write-back left the tickets behind. When they are
+    // already right it sends nothing; a proposal still waits for its approval.
+    return {
+      versionId: previous.id,
+      unchanged: true,
+      newEvents: 0,
+      writebacksQueued: await queueWritebacks(deps, previous.id),
+      status: null,
+      ...counts,
+    }
   }
+  // In on-approval mode a build is a proposal: nothing is written back until an owner approves it.
+  const status = deps.config.roadmap.publish === 'on-approval' ? 'proposed' : 'published'
   const { versionId, newEvents } = await saveRoadmapVersion(db, {
     trigger,
     configHash: deps.config.hash,
     roadmap: built,
     events,
+    status,
   })
-  let writebacksQueued = 0
+  const writebacksQueued = status === 'proposed' ? 0 : await queueWritebacks(deps, versionId)
+  return { versionId, unchanged: false, newEvents, writebacksQueued, status, ...counts }
+}
+
+/** One write-back per source that writes back; returns how many were queued. */
+async function queueWritebacks(deps: HandlerDeps, versionId: number): Promise<number> {
+  let queued = 0
   for (const source of deps.config.sources) {
     if (!source.writeBack.enabled) continue
     await enqueue(deps.queues, 'writeback', { sourceId: source.id, versionId })
-    writebacksQueued += 1
+    queued += 1
   }
-  return { versionId, unchanged: false, newEvents, writebacksQueued, ...counts }
+  return queued
 }
 
 /**

@@ -16,7 +16,14 @@ import type { WeeklyReport } from '../src/domain/index.ts'
 import { isOnetrackError, OnetrackError } from '../src/errors.ts'
 import type { JobHandler } from '../src/jobs/handler.ts'
 import type { JobPayload } from '../src/jobs/index.ts'
-import { activeOverrides, latestVersion, loadLedger, type Tables } from '../src/store/index.ts'
+import {
+  activeOverrides,
+  decisionsBetween,
+  latestVersion,
+  loadLedger,
+  type Tables,
+  unacknowledgedDeferrals,
+} from '../src/store/index.ts'
 import type { HandlerDeps } from './deps.ts'
 
 /**
@@ -63,16 +70,27 @@ export async function loadChannelReport(
   const db = deps.database.db
   const version = await latestVersion(db)
   if (version === null) return null
-  const [ledger, overrides] = await Promise.all([loadLedger(db), activeOverrides(db)])
-  const defaults = reportSettings(deps.config)
   const now = deps.now()
+  const [ledger, overrides, open, decisions] = await Promise.all([
+    loadLedger(db),
+    activeOverrides(db),
+    unacknowledgedDeferrals(db),
+    decisionsBetween(db, new Date(now.getTime() - 7 * 86_400_000).toISOString(), now.toISOString()),
+  ])
+  const openIds = new Set(open.map((e) => e.id))
+  const acknowledged = new Set(
+    ledger
+      .filter((e) => (e.kind === 'deferred' || e.kind === 'rolled_over') && !openIds.has(e.id))
+      .map((e) => e.id),
+  )
+  const defaults = reportSettings(deps.config)
   const settings = {
     ...defaults,
     chronicThreshold: channel?.chronicDeferralThreshold ?? defaults.chronicThreshold,
     minCostOfDelay: channel?.minCostOfDelay ?? defaults.minCostOfDelay,
   }
   const report = buildChannelReport(
-    { roadmap: version.roadmap, ledger, overrides },
+    { roadmap: version.roadmap, ledger, overrides, signOff: { acknowledged, decisions } },
     channel?.scope ?? {},
     settings,
     now.toISOString(),

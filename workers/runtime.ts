@@ -1,4 +1,4 @@
-import { DelayedError, type Job, UnrecoverableError, Worker } from 'bullmq'
+import { DelayedError, type Job, Queue, UnrecoverableError, Worker } from 'bullmq'
 import type { Redis } from 'ioredis'
 import { isOnetrackError } from '../src/errors.ts'
 import type { JobHandler, JobHandlers } from '../src/jobs/handler.ts'
@@ -12,7 +12,7 @@ export interface WorkerPoolOptions {
   handlers: JobHandlers
   logger: Logger
   metrics: Metrics
-  /** Jobs of one queue run at once in this process (build is always 1: one build at a time). */
+  /** Jobs of one queue run at once in this process (build and write-back: always 1, see SERIAL). */
   concurrency?: Partial<Record<JobName, number>>
   /** How long close() lets running jobs finish before asking them to stop. */
   shutdownGraceMs?: number
@@ -40,10 +40,23 @@ const UNRECOVERABLE = new Set([
   'CHANNEL_NOT_SUPPORTED',
 ])
 
+/**
+ * Queues whose jobs run one at a time across every worker process, not just within one: two builds
+ * side by side would diff against the same version, and two write-backs of different versions could
+ * finish in the wrong order and leave the older values on the tickets.
+ */
+const SERIAL: ReadonlySet<JobName> = new Set(['build', 'writeback'])
+
 export async function startWorkerPool(options: WorkerPoolOptions): Promise<WorkerPool> {
   const { logger, metrics } = options
   const workers = new Map<JobName, Worker>()
   for (const name of options.queues ?? jobNames) {
+    if (SERIAL.has(name)) {
+      // Stored in Redis with the queue; set again by every worker that starts (after a flush too).
+      const queue = new Queue(name, { connection: options.connection, prefix: options.prefix })
+      await queue.setGlobalConcurrency(1)
+      await queue.close()
+    }
     const handler = options.handlers[name] as JobHandler<JobName>
     const worker = new Worker(
       name,
@@ -85,7 +98,7 @@ export async function startWorkerPool(options: WorkerPoolOptions): Promise<Worke
       {
         connection: options.connection,
         prefix: options.prefix,
-        concurrency: name === 'build' ? 1 : (options.concurrency?.[name] ?? 4),
+        concurrency: SERIAL.has(name) ? 1 : (options.concurrency?.[name] ?? 4),
         autorun: true,
         ...(options.lockDurationMs === undefined
           ? {}

@@ -58,7 +58,10 @@ export async function runSync(
     cursor: outcome.cursor ?? cursor,
     now: deps.now(),
   })
-  const buildQueued = stored.changed + stored.deleted > 0
+  // A scheduled sync asks for a build even when nothing changed: that build (which stores nothing
+  // then) asks for the write-back again, so work a lost Redis took with it is redone. Both send
+  // nothing when everything is already right.
+  const buildQueued = stored.changed + stored.deleted > 0 || payload.reason === 'schedule'
   if (buildQueued) {
     await enqueue(
       deps.queues,

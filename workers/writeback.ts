@@ -1,9 +1,7 @@
 import { isDeepStrictEqual } from 'node:util'
 import {
   type DeferralEvent,
-  deferralCounts,
   describeDeferral,
-  isDeferral,
   type PeriodNames,
   periodNames,
   type RoadmapEntry,
@@ -11,10 +9,17 @@ import {
 import type { JobPayload } from '../src/jobs/index.ts'
 import {
   completeDeliveries,
+  deferralCountsOf,
+  lastDeferrals,
   latestVersion,
-  loadLedger,
+  markPublished,
+  newestPublishableId,
+  newestVersionId,
   saveWrittenValues,
+  unacknowledgedCounts,
   versionById,
+  versionPublication,
+  type Written,
   writtenValues,
 } from '../src/store/index.ts'
 import type { WriteBackItem, WriteBackValues } from '../src/trackers/types.ts'
@@ -25,6 +30,8 @@ export interface WritebackSummary {
   versionId: number
   /** A newer version exists: its own write-back job writes instead. */
   superseded: boolean
+  /** The version is a proposal (on-approval mode) not approved: nothing is written. */
+  notApproved?: boolean
   /** Tickets whose values changed since the last write. */
   changed: number
   written: number
@@ -51,30 +58,54 @@ export async function runWriteback(
     failed: [],
     requests: 0,
   }
-  const latest = await latestVersion(db)
-  if (latest !== null && latest.id > payload.versionId) return { ...summary, superseded: true }
-  const version = latest?.id === payload.versionId ? latest : await versionById(db, payload.versionId)
+  // Only approved or published versions are written (on-approval mode); the newest of them wins.
+  const [publication, newestPublishable, newest] = await Promise.all([
+    versionPublication(db, payload.versionId),
+    newestPublishableId(db),
+    newestVersionId(db),
+  ])
+  if (publication === null) return { ...summary, superseded: true }
+  if (publication.status === 'proposed' || publication.status === 'superseded')
+    return { ...summary, superseded: publication.status === 'superseded', notApproved: true }
+  if (newestPublishable !== null && newestPublishable > payload.versionId)
+    return { ...summary, superseded: true }
+  const version =
+    newest === payload.versionId ? await latestVersion(db) : await versionById(db, payload.versionId)
   if (version === null) return { ...summary, superseded: true }
 
-  const [ledger, previous] = await Promise.all([
-    loadLedger(db),
+  // The ledger as far as this version (a proposal's deferrals wait for its approval); sign-offs as of now.
+  const [deferrals, lastDeferral, unacknowledged, previous] = await Promise.all([
+    deferralCountsOf(db, version.id),
+    lastDeferrals(db, version.id),
+    unacknowledgedCounts(db, version.id),
     writtenValues<WriteBackValues>(db, source.id),
   ])
-  const context = valuesContext(ledger, periodNames(version.roadmap.periods), deps)
-  const items: WriteBackItem[] = version.roadmap.entries
-    .filter((entry) => entry.source === source.id)
-    .map((entry) => ({
+  const context = {
+    ...valuesContext(deferrals, lastDeferral, periodNames(version.roadmap.periods), deps),
+    unacknowledged,
+  }
+  const rankDue = rankWriteRule(source.writeBack, deps.now())
+  const items: WriteBackItem[] = []
+  for (const entry of version.roadmap.entries) {
+    if (entry.source !== source.id) continue
+    const values = writeBackValues(entry, context)
+    const written = previous.get(entry.epicId)
+    if (written !== undefined && isDeepStrictEqual(values, written.values)) continue
+    if (written !== undefined && onlyRankMoved(values, written.values) && !rankDue(values.rank, written))
+      continue
+    items.push({
       epicId: entry.epicId,
       externalId: entry.epicId.slice(source.id.length + 1),
-      values: writeBackValues(entry, context),
-      previous: previous.get(entry.epicId) ?? null,
-    }))
-    .filter((item) => !isDeepStrictEqual(item.values, item.previous))
-    // Tickets whose own values changed go first; those that only moved in rank follow. One edit can
-    // shift the rank of thousands of epics, and the edited ticket should not wait behind them.
-    .sort((a, b) => Number(onlyRankMoved(a)) - Number(onlyRankMoved(b)))
+      values,
+      previous: written?.values ?? null,
+    })
+  }
+  // Tickets whose own values changed go first; those that only moved in rank follow, so the edited
+  // ticket never waits behind the ones it passed.
+  items.sort((a, b) => Number(isRankOnly(a)) - Number(isRankOnly(b)))
   if (items.length === 0) {
     await observeLatency(deps, source.id, version.roadmap.builtAt)
+    await markPublished(db, version.id)
     return { ...summary, superseded: false }
   }
 
@@ -89,6 +120,7 @@ export async function runWriteback(
     deps.now(),
   )
   await observeLatency(deps, source.id, version.roadmap.builtAt)
+  await markPublished(db, version.id)
   if (outcome.failed.length > 0) {
     deps.logger.warn(
       { sourceId: source.id, failed: outcome.failed.slice(0, 20) },
@@ -105,10 +137,30 @@ export async function runWriteback(
   }
 }
 
-function onlyRankMoved(item: WriteBackItem): boolean {
-  return (
-    item.previous !== null && isDeepStrictEqual({ ...item.values, rank: 0 }, { ...item.previous, rank: 0 })
-  )
+function onlyRankMoved(values: WriteBackValues, written: WriteBackValues): boolean {
+  return isDeepStrictEqual({ ...values, rank: 0 }, { ...written, rank: 0 })
+}
+
+function isRankOnly(item: WriteBackItem): boolean {
+  return item.previous !== null && onlyRankMoved(item.values, item.previous)
+}
+
+/**
+ * Whether a ticket whose rank alone changed is written now. One epic moving up shifts the rank of
+ * every epic it passes; writing all of those would turn one edit into thousands of tracker writes.
+ * So a rank is rewritten when it drifted by more than a share of itself (the top of the roadmap
+ * stays exact, rank 4,000 may read 4,100 for a while), and at the latest after the settle time.
+ */
+export function rankWriteRule(
+  settings: { rankDrift: number; rankSettleHours: number },
+  now: Date,
+): (rank: number, written: Written<WriteBackValues>) => boolean {
+  const settledBefore = now.getTime() - settings.rankSettleHours * 3_600_000
+  return (rank, written) => {
+    const before = written.values.rank
+    const allowed = Math.max(1, Math.floor(settings.rankDrift * before))
+    return Math.abs(rank - before) >= allowed || written.writtenAt.getTime() <= settledBefore
+  }
 }
 
 /** Webhooks that this write-back answers: their latency from receipt goes to the histogram. */
@@ -123,14 +175,18 @@ interface ValuesContext {
   names: PeriodNames
   publicUrl: string
   chronicThreshold: number
+  /** Unacknowledged deferrals per epic; absent = sign-off not tracked (0). */
+  unacknowledged?: Map<string, number>
 }
 
-function valuesContext(ledger: DeferralEvent[], names: PeriodNames, deps: HandlerDeps): ValuesContext {
-  const lastDeferral = new Map<string, DeferralEvent>()
-  // The ledger is in time order: the last one seen per epic is its latest.
-  for (const event of ledger) if (isDeferral(event.kind)) lastDeferral.set(event.epicId, event)
+function valuesContext(
+  deferrals: Map<string, number>,
+  lastDeferral: Map<string, DeferralEvent>,
+  names: PeriodNames,
+  deps: HandlerDeps,
+): ValuesContext {
   return {
-    deferrals: deferralCounts(ledger),
+    deferrals,
     lastDeferral,
     names,
     publicUrl: deps.config.server.publicUrl.replace(/\/$/, ''),
@@ -163,5 +219,6 @@ export function writeBackValues(entry: RoadmapEntry, context: ValuesContext): Wr
     note,
     pageUrl: `${context.publicUrl}/epics/${encodeURIComponent(entry.epicId)}`,
     chronic: deferrals >= context.chronicThreshold,
+    unacknowledged: context.unacknowledged?.get(entry.epicId) ?? 0,
   }
 }

@@ -4,9 +4,11 @@ import {
   describeDeferral,
   type PeriodNames,
   periodNames,
+  type ReportedDecision,
   type ReportedOverride,
   type ScoringInputName,
   type Track,
+  type UnacknowledgedDeferral,
   type UnscoredEpic,
   type WeeklyReport,
 } from '../domain/index.ts'
@@ -30,7 +32,7 @@ export interface ReportView {
   links: { roadmap: string; report: string }
 }
 
-export type SectionId = 'deferrals' | 'chronic' | 'overrides' | 'unscored'
+export type SectionId = 'unacknowledged' | 'deferrals' | 'chronic' | 'overrides' | 'decisions' | 'unscored'
 
 export interface ViewSection {
   id: SectionId
@@ -44,6 +46,8 @@ export interface ViewItem {
   epicId: string
   /** The first line names the epic; the others explain. */
   lines: Line[]
+  /** An unacknowledged deferral: the ledger event a sign-off button answers. */
+  signOff?: { eventId: string }
 }
 
 /** A line of text made of spans: plain, strong, or linked. Renderers escape the text for their format. */
@@ -87,6 +91,15 @@ export function reportView(report: WeeklyReport, context: ReportContext): Report
   const unscored = new Set(report.unscored.map((u) => u.epicId))
   const sections: ViewSection[] = [
     {
+      id: 'unacknowledged' as const,
+      title: 'Waiting for the owner’s sign-off',
+      items: report.unacknowledged.map((u) => unacknowledgedItem(u, words)),
+      footnote:
+        report.unacknowledged.length > 0
+          ? 'Accept a deferral with a reason, or keep the epic planned (a pin): either way the call is recorded with its author.'
+          : null,
+    },
+    {
       id: 'deferrals' as const,
       title: 'Slipped this week',
       items: report.newDeferrals.map((e) => deferralItem(e, words)),
@@ -108,6 +121,12 @@ export function reportView(report: WeeklyReport, context: ReportContext): Report
       footnote: null,
     },
     {
+      id: 'decisions' as const,
+      title: 'Calls made this week',
+      items: report.decisions.map((d) => decisionItem(d, words)),
+      footnote: null,
+    },
+    {
       id: 'unscored' as const,
       title: 'Not scored yet',
       items: report.unscored.map((u) => unscoredItem(u, words)),
@@ -120,6 +139,13 @@ export function reportView(report: WeeklyReport, context: ReportContext): Report
     note: [
       { text: `${context.roadmapName}, week ${context.week}:`, strong: true },
       { text: ' nothing slipped and no owner decisions this week. ' },
+      ...(report.unacknowledged.length === 0
+        ? []
+        : [
+            {
+              text: `${plural(report.unacknowledged.length, 'deferral')} still ${report.unacknowledged.length === 1 ? 'waits' : 'wait'} for the owner’s sign-off. `,
+            },
+          ]),
       { text: 'Open the roadmap', link: links.roadmap },
     ],
     subtitle,
@@ -308,6 +334,62 @@ function overrideItem(o: ReportedOverride, w: Words): ViewItem {
       ],
     ],
   }
+}
+
+function unacknowledgedItem(u: UnacknowledgedDeferral, w: Words): ViewItem {
+  const { event } = u
+  const age = u.ageDays === 0 ? 'today' : u.ageDays === 1 ? '1 day ago' : `${u.ageDays} days ago`
+  return {
+    epicId: event.epicId,
+    signOff: { eventId: event.id },
+    lines: [
+      epicLine(w, { ...event.epic, epicId: event.epicId }),
+      [{ text: `${sentence(describeDeferral(event, w.name))}` }],
+      [
+        { text: `Unacknowledged since ${formatDay(event.at)} (${age}); ` },
+        ...(event.costOfDelay === null
+          ? [{ text: 'its cost of delay is unknown until it is scored.' }]
+          : [
+              { text: `${formatAmount(u.costOfDelayAccumulated)} ${w.unit}`, strong: true },
+              { text: ' of cost of delay accumulated.' },
+            ]),
+      ],
+    ],
+  }
+}
+
+const DECISION_WORDS: Record<ReportedDecision['kind'], string> = {
+  acknowledgement: 'accepted a deferral',
+  override: 'recorded an override',
+  revocation: 'revoked an override',
+  approval: 'approved a roadmap version',
+}
+
+function decisionItem(d: ReportedDecision, w: Words): ViewItem {
+  const what =
+    d.kind === 'override'
+      ? overrideWords(d.details.kind, d.details.period, w)
+      : d.kind === 'approval'
+        ? `approved roadmap version ${d.versionId ?? '?'}`
+        : DECISION_WORDS[d.kind]
+  const first: Line =
+    d.epicId === null
+      ? [{ text: `${d.author} ${what}`, strong: true }]
+      : [
+          { text: `${d.author} ${what}: `, strong: true },
+          { text: d.epicTitle ?? d.epicId, link: pageUrl(w, d.epicId) },
+        ]
+  const lines: Line[] = [first]
+  const when = `${formatDay(d.at)}${d.via === 'slack' ? ', in Slack' : ''}`
+  lines.push([{ text: d.rationale === null ? `(${when})` : `“${d.rationale}” (${when})` }])
+  return { epicId: d.epicId ?? `version:${d.versionId ?? ''}`, lines }
+}
+
+function overrideWords(kind: unknown, period: unknown, w: Words): string {
+  const name = typeof period === 'string' ? w.name(period) : null
+  if (kind === 'pin') return `pinned to ${name ?? 'a period'}`
+  if (kind === 'defer') return name === null ? 'took out of the plan' : `deferred to ${name}`
+  return 'excluded'
 }
 
 function unscoredItem(u: UnscoredEpic, w: Words): ViewItem {

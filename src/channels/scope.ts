@@ -1,6 +1,7 @@
 import type { ChannelConfig } from '../config/index.ts'
 import {
   buildReport,
+  type DecisionNote,
   type DeferralEvent,
   type Override,
   type ReportSettings,
@@ -71,16 +72,45 @@ export function scopeReportInput(
  * track slips: comparing the two tracks is the point of the report.
  */
 export function buildChannelReport(
-  input: { roadmap: Roadmap; ledger: readonly DeferralEvent[]; overrides: readonly Override[] },
+  input: {
+    roadmap: Roadmap
+    ledger: readonly DeferralEvent[]
+    overrides: readonly Override[]
+    signOff?: { acknowledged: ReadonlySet<string>; decisions: readonly DecisionNote[] }
+  },
   scope: ChannelScope,
   settings: ReportSettings,
   now: string,
 ): WeeklyReport {
-  const report = buildReport({ ...scopeReportInput(input, scope), settings, now })
+  const scoped = scopeReportInput(input, scope)
+  const signOff = input.signOff === undefined ? {} : { signOff: scopeSignOff(input, scope, input.signOff) }
+  const report = buildReport({ ...scoped, ...signOff, settings, now })
   if (scope.track === undefined) return report
   const { track: _track, ...bothTracks } = scope
   const wide = buildReport({ ...scopeReportInput(input, bothTracks), settings, now })
   return { ...report, capacityShare: wide.capacityShare, asymmetry: wide.asymmetry }
+}
+
+/** Decisions about epics in the channel's scope (found on the roadmap or in the ledger); approvals go to every channel. */
+function scopeSignOff(
+  input: { roadmap: Roadmap; ledger: readonly DeferralEvent[] },
+  scope: ChannelScope,
+  signOff: { acknowledged: ReadonlySet<string>; decisions: readonly DecisionNote[] },
+): { acknowledged: ReadonlySet<string>; decisions: DecisionNote[] } {
+  const epics = new Map<string, ScopedEpic>()
+  for (const e of input.ledger)
+    epics.set(e.epicId, { epicId: e.epicId, team: e.epic.team, track: e.epic.track })
+  for (const e of input.roadmap.entries) epics.set(e.epicId, e)
+  return {
+    acknowledged: signOff.acknowledged,
+    decisions: signOff.decisions.filter((d) => {
+      if (d.epicId === null) return true
+      const epic = epics.get(d.epicId)
+      return epic === undefined
+        ? scope.teams === undefined && scope.track === undefined
+        : inScope(scope, epic)
+    }),
+  }
 }
 
 /** The scope in words for the report's subtitle; null when the channel sees the whole roadmap. */

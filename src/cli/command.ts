@@ -14,7 +14,8 @@ export interface Command {
   summary: string
   usage: string
   options: Record<string, OptionSpec>
-  run(values: Values, positionals: string[]): Promise<number>
+  /** `args`: the command's own arguments as typed, for commands whose options depend on their order. */
+  run(values: Values, positionals: string[], args: string[]): Promise<number>
 }
 
 export const helpOption: OptionSpec = { type: 'boolean', short: 'h', description: 'show this help' }

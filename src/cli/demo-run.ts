@@ -7,7 +7,13 @@ import { buildApp } from '../http/app.ts'
 import { jobNames } from '../jobs/index.ts'
 import { createRedis, pingRedis } from '../redis.ts'
 import { type DemoTrackers, HISTORY_STEPS, startDemoTrackers } from '../sandbox/demo/trackers.ts'
-import { latestVersion, loadLedger } from '../store/index.ts'
+import {
+  acknowledgeDeferral,
+  acknowledgementsOf,
+  latestVersion,
+  loadLedger,
+  unacknowledgedDeferrals,
+} from '../store/index.ts'
 import { DEMO_CONFIG } from './demo.ts'
 import { onShutdown, openServices, type Services, startWorkers } from './services.ts'
 
@@ -72,6 +78,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     say(
       `  ${at.slice(0, 10)}: ${build.epics} open epics, ${build.planned} planned, ${build.deferrals} deferred`,
     )
+    await ownerSignsOffFirstDeferral(services, trackers, config.auth.tokens, at)
   }
 
   trackers.setClock(null)
@@ -108,6 +115,10 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     `deferral ledger: ${deferrals.length} deferrals of ${new Set(deferrals.map((e) => e.epicId)).size} epics in ${ledger.length} events`,
   )
   say(`written back:    ${written.join(', ')} tickets`)
+  const open = await unacknowledgedDeferrals(services.database.db)
+  say(
+    `owner sign-off:  ${open.length} of ${deferrals.length} deferrals await the owner's call (accept with a reason, or pin)`,
+  )
   await printStory(services, trackers)
 
   if (options.once) {
@@ -133,6 +144,7 @@ async function serve(options: DemoOptions, services: Services, trackers: DemoTra
   const token = options.vars.ONETRACK_DEMO_TOKEN ?? ''
   const key = trackers.jiraKey('SHOP-B2B') ?? ''
   say()
+  say(`roadmap:    ${address}/   (paste the token ${token} to make calls: overrides, sign-offs, what-if)`)
   say(`API:        ${address}/docs   (OpenAPI: ${address}/openapi.json)`)
   say(`health:     ${address}/readyz   metrics: ${address}/metrics`)
   say(`dashboard:  ${address}/admin/queues   (user demo, password ${token})`)
@@ -182,7 +194,42 @@ async function liveEdit(trackers: DemoTrackers, ref: string): Promise<void> {
   say(`live: no write-back for ${issue.key} within a minute; see the dashboard for the jobs`)
 }
 
-/** The platform epic's story, from the ledger: why it slipped, each time. */
+/** The reason the demo's owner gives when accepting the failover epic's first deferral. */
+const DEMO_ACK_REASON =
+  'Q1 went to the checkout relaunch we promised; the drills slip one quarter and lead Q2.'
+
+/**
+ * Part of the replayed history: two days after the platform epic first slips, the roadmap owner
+ * accepts that deferral with a reason. Its later deferrals stay open (waiting for a call).
+ */
+async function ownerSignsOffFirstDeferral(
+  services: Services,
+  trackers: DemoTrackers,
+  tokens: ReadonlyArray<{ name: string; role: string }>,
+  at: string,
+): Promise<void> {
+  const owner = tokens.find((t) => t.role === 'owner')
+  const id = trackers.trackerId('PLAT-FAILOVER')
+  if (owner === undefined || id === undefined) return
+  const epicId = `linear-platform:${id}`
+  const ledger = await loadLedger(services.database.db)
+  const deferrals = ledger.filter(
+    (e) => e.epicId === epicId && (e.kind === 'deferred' || e.kind === 'rolled_over'),
+  )
+  const first = deferrals[0]
+  if (first === undefined) return
+  const acks = await acknowledgementsOf(services.database.db, [first.id])
+  if (acks.has(first.id)) return
+  await acknowledgeDeferral(services.database.db, {
+    eventId: first.id,
+    by: owner.name,
+    reason: DEMO_ACK_REASON,
+    via: 'api',
+    now: new Date(Date.parse(at) + 2 * 86_400_000),
+  })
+}
+
+/** The platform epic's story, from the ledger: why it slipped, each time, and the owner's calls. */
 async function printStory(services: Services, trackers: DemoTrackers): Promise<void> {
   const id = trackers.trackerId('PLAT-FAILOVER')
   if (id === undefined) return
@@ -194,9 +241,22 @@ async function printStory(services: Services, trackers: DemoTrackers): Promise<v
     (e) => e.epicId === epicId && (e.kind === 'deferred' || e.kind === 'rolled_over'),
   )
   const entry = version?.roadmap.entries.find((e) => e.epicId === epicId)
+  const acks = await acknowledgementsOf(
+    services.database.db,
+    events.map((e) => e.id),
+  )
+  const today = Date.now()
   say()
   say(`the story: "${entry?.title ?? 'Database failover and restore drills'}" (platform, technical)`)
-  for (const event of events) say(`  ${event.at.slice(0, 10)}  ${describeDeferral(event, names)}`)
+  for (const event of events) {
+    say(`  ${event.at.slice(0, 10)}  ${describeDeferral(event, names)}`)
+    const ack = acks.get(event.id)
+    say(
+      ack === undefined
+        ? `              → unacknowledged for ${Math.floor((today - Date.parse(event.at)) / 86_400_000)} days: pending the owner's call`
+        : `              → accepted by ${ack.by} on ${ack.at.slice(0, 10)}: "${ack.reason}"`,
+    )
+  }
   if (entry !== undefined) {
     const score = entry.score.status === 'scored' ? entry.score.score.toFixed(2) : 'unscored'
     say(

@@ -1,5 +1,13 @@
 export { DEFAULT_CONFIG_PATH, type Environment, readEnvironment } from './environment.ts'
 export { ConfigError, EXAMPLE_CONFIG, loadConfig, parseConfig } from './load.ts'
+export {
+  isRoadmapOwner,
+  ownersOf,
+  ownsTeam,
+  type Person,
+  personBySlackUser,
+  signOffRefusal,
+} from './owners.ts'
 export { reportSettings, roadmapSettings } from './roadmap-settings.ts'
 export type {
   AuthConfig,

@@ -196,7 +196,11 @@ function crossCheck(config: OnetrackConfig): string[] {
       problems.push(`sources[${i}].epicLabel: is required when epics is label`)
     }
   })
+  problems.push(...ownerProblems(config))
   config.channels.forEach((channel, i) => {
+    if (channel.kind === 'slack' && channel.signingSecret !== undefined && channel.botToken === undefined) {
+      problems.push(`channels[${i}].signingSecret: report buttons need a bot channel (botToken and channel)`)
+    }
     for (const team of channel.scope.teams ?? []) {
       if (!teams.has(team)) problems.push(`channels[${i}].scope.teams: unknown team ${team}`)
     }
@@ -210,6 +214,33 @@ function crossCheck(config: OnetrackConfig): string[] {
         problems.push(`channels[${i}]: a slack channel needs either webhookUrl, or botToken and channel`)
       }
     }
+  })
+  return problems
+}
+
+/** Owners name configured tokens that may write (a viewer never decides); Slack ids are unique. */
+function ownerProblems(config: OnetrackConfig): string[] {
+  const problems: string[] = []
+  const roles = new Map(config.auth.tokens.map((t) => [t.name, t.role]))
+  const check = (names: readonly string[], at: string) =>
+    names.forEach((name, j) => {
+      const role = roles.get(name)
+      if (role === undefined) problems.push(`${at}[${j}]: unknown token name ${name} (see auth.tokens)`)
+      else if (role === 'viewer')
+        problems.push(`${at}[${j}]: ${name} has role viewer; an owner needs editor or owner`)
+    })
+  check(config.roadmap.owners, 'roadmap.owners')
+  config.roadmap.teams.forEach((team, i) => {
+    check(team.owners ?? [], `roadmap.teams[${i}].owners`)
+  })
+  const slackIds = new Map<string, string>()
+  config.auth.tokens.forEach((token, i) => {
+    if (token.slackUserId === undefined) return
+    const other = slackIds.get(token.slackUserId)
+    if (other !== undefined) {
+      problems.push(`auth.tokens[${i}].slackUserId: ${token.slackUserId} is already ${other}'s`)
+    }
+    slackIds.set(token.slackUserId, token.name)
   })
   return problems
 }

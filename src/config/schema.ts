@@ -43,6 +43,11 @@ export const TeamSchema = Type.Object(
         description: 'period id → capacity, for holidays, hiring or a capacity cut',
       }),
     ),
+    owners: Type.Optional(
+      Type.Array(Type.String({ minLength: 1 }), {
+        description: "names of auth.tokens who sign off this team's deferrals (team owners)",
+      }),
+    ),
   },
   { additionalProperties: false },
 )
@@ -74,6 +79,16 @@ export const RoadmapSchema = Type.Object(
     scoring: ScoringSchema,
     costOfDelayUnit: Type.String({ minLength: 1, default: 'points', description: 'e.g. points or EUR k' }),
     chronicDeferralThreshold: Type.Integer({ minimum: 1, default: 3 }),
+    owners: Type.Array(Type.String({ minLength: 1 }), {
+      default: [],
+      description:
+        'names of auth.tokens who own the whole roadmap (besides every owner-role token): they sign off deferrals and approve versions',
+    }),
+    publish: Type.Enum(['auto', 'on-approval'], {
+      default: 'auto',
+      description:
+        'auto: every build is written back; on-approval: a build is a proposed version, written back once an owner approves it',
+    }),
   },
   { additionalProperties: false },
 )
@@ -114,6 +129,11 @@ export const ChannelSchemas = {
       webhookUrl: Type.Optional(SecretRef('Slack incoming webhook URL')),
       botToken: Type.Optional(SecretRef('Slack bot token (xoxb-…), used with channel')),
       channel: Type.Optional(Type.String({ minLength: 1 })),
+      signingSecret: Type.Optional(
+        SecretRef(
+          'Slack app signing secret: turns on the report buttons, answered at POST /slack/interactions (bot channels only)',
+        ),
+      ),
     },
     { additionalProperties: false },
   ),
@@ -140,6 +160,18 @@ export const ServerSchema = Type.Object(
       description: 'where people reach onetrack; used in links written to tickets and reports',
     }),
     bodyLimitBytes: Type.Integer({ minimum: 1024, maximum: 10_485_760, default: 1_048_576 }),
+    webhookRateLimit: Type.Object(
+      {
+        max: Type.Integer({
+          minimum: 1,
+          default: 60_000,
+          description:
+            'webhook deliveries accepted per source in each window; more are answered 429 (the echoes of onetrack’s own writes count too)',
+        }),
+        windowSeconds: Type.Integer({ minimum: 1, maximum: 3600, default: 60 }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
   },
   { additionalProperties: false, default: {} },
 )
@@ -152,6 +184,12 @@ export const AuthSchema = Type.Object(
           name: Type.String({ minLength: 1, description: 'the person or system that uses the token' }),
           token: SecretRef('bearer token'),
           role: Type.Enum(['owner', 'editor', 'viewer'], { default: 'editor' }),
+          slackUserId: Type.Optional(
+            Type.String({
+              pattern: '^[UW][A-Z0-9]{2,}$',
+              description: 'the Slack user id (U…) of this person, for the report buttons',
+            }),
+          ),
         },
         { additionalProperties: false },
       ),

@@ -25,6 +25,22 @@ const TrackRules = (defaultTrack: 'product' | 'technical') =>
     },
   )
 
+/** Rank moves alone are written lazily: one epic moving up shifts the rank of every epic it passes. */
+const RankWriteBack = {
+  rankDrift: Type.Number({
+    minimum: 0,
+    maximum: 1,
+    default: 0.1,
+    description:
+      'a change of rank alone is written once it exceeds this share of the written rank (at least one place); 0 writes every move',
+  }),
+  rankSettleHours: Type.Number({
+    exclusiveMinimum: 0,
+    default: 24,
+    description: 'a smaller move of rank is written once the ticket was last written this many hours ago',
+  }),
+}
+
 const SourceCommon = {
   id: Id('source id'),
   team: Type.Optional(
@@ -54,6 +70,13 @@ export const JiraSourceSchema = Type.Object(
         risk: Type.Optional(JiraFieldRef),
         effort: Type.Optional(JiraFieldRef),
         team: Type.Optional(JiraFieldRef),
+        blockedBy: Type.Optional(
+          Type.String({
+            minLength: 1,
+            description:
+              'a URL, text or paragraph field (id or name) listing the URLs of items in other trackers that block the epic',
+          }),
+        ),
       },
       { additionalProperties: false, default: {} },
     ),
@@ -101,6 +124,7 @@ export const JiraSourceSchema = Type.Object(
           default: true,
           description: 'use bulk edit (needs Make bulk changes) when many epics get the same change',
         }),
+        ...RankWriteBack,
       },
       { additionalProperties: false, default: {} },
     ),
@@ -149,10 +173,25 @@ export const LinearSourceSchema = Type.Object(
       Type.Record(Type.String(), Type.String(), { description: 'Linear team key → team id' }),
     ),
     track: TrackRules('technical'),
+    dependencyLinks: Type.Object(
+      {
+        blockedBy: Type.Array(Type.String({ minLength: 1 }), {
+          default: ['Blocked by', 'Depends on'],
+          description:
+            'a link (project resource link, issue attachment) whose label starts with one of these: the linked item blocks the epic',
+        }),
+        blocks: Type.Array(Type.String({ minLength: 1 }), {
+          default: ['Blocks', 'Unblocks'],
+          description: 'a link whose label starts with one of these: the epic blocks the linked item',
+        }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
     writeBack: Type.Object(
       {
         enabled: Type.Boolean({ default: true }),
         chronicLabel: Type.Optional(Type.String({ minLength: 1 })),
+        ...RankWriteBack,
       },
       { additionalProperties: false, default: {} },
     ),

@@ -1,5 +1,5 @@
 import { calendarDayOf } from './dates.ts'
-import { type DeferralEvent, deferralCounts } from './deferrals.ts'
+import { type DeferralEvent, digestCounts, digestLedger, type LedgerDigest } from './deferrals.ts'
 import { dependencyGraph } from './dependency-graph.ts'
 import type { Epic } from './epic.ts'
 import { DomainError, DomainErrorCode } from './errors.ts'
@@ -17,8 +17,8 @@ export interface BuildInput {
   settings: RoadmapSettings
   /** The last stored version; null on the first build. */
   previous: Roadmap | null
-  /** Every past event, for deferral counts (risk interest) and running totals. */
-  ledger: DeferralEvent[]
+  /** Every past event, or its digest (what the store gives): deferral counts (risk interest) and running totals. */
+  ledger: readonly DeferralEvent[] | LedgerDigest
   /** ISO timestamp of the build: which periods have ended, and the version's builtAt. */
   now: string
 }
@@ -48,7 +48,8 @@ export function buildRoadmap(input: BuildInput): { roadmap: Roadmap; events: Def
     )
   }
   const graph = dependencyGraph(input.epics)
-  const scores = scoreEpics(input.epics, input.settings.scoring, deferralCounts(input.ledger), graph)
+  const ledger = digestLedger(input.ledger)
+  const scores = scoreEpics(input.epics, input.settings.scoring, digestCounts(ledger), graph)
   const roadmap = planRoadmap({
     epics: input.epics,
     scores,
@@ -58,6 +59,6 @@ export function buildRoadmap(input: BuildInput): { roadmap: Roadmap; events: Def
     now: input.now,
     graph,
   })
-  const events = diffRoadmaps(input.previous, roadmap, { ledger: input.ledger })
+  const events = diffRoadmaps(input.previous, roadmap, { ledger })
   return { roadmap, events }
 }

@@ -139,3 +139,34 @@ function isLater(a: DeferralEvent, b: DeferralEvent): boolean {
   const tb = Date.parse(b.at)
   return ta !== tb ? ta > tb : a.id > b.id
 }
+
+/**
+ * What a build needs to know of the past, without the whole ledger: the periods each epic was
+ * deferred out of (deferral counts, risk interest), each epic's accumulated cost of delay, and the
+ * ids already recorded that this build could produce again. The store computes it in SQL, so a
+ * build's cost does not grow with the ledger.
+ */
+export interface LedgerDigest {
+  deferredPeriods: ReadonlyMap<string, ReadonlySet<string>>
+  accumulated: ReadonlyMap<string, number>
+  /** Event ids already recorded: at least those of the diffs against the previous version. */
+  recorded: ReadonlySet<string>
+}
+
+/** The digest of a whole ledger in memory (the store's SQL gives the same for a stored one). */
+export function digestLedger(ledger: readonly DeferralEvent[] | LedgerDigest): LedgerDigest {
+  if (!Array.isArray(ledger)) return ledger as LedgerDigest
+  const events = ledger as readonly DeferralEvent[]
+  return {
+    deferredPeriods: deferredPeriods(events),
+    accumulated: accumulatedCosts(events),
+    recorded: new Set(events.map((e) => e.id)),
+  }
+}
+
+/** Deferral counts from a digest: distinct periods left unfinished. */
+export function digestCounts(digest: LedgerDigest): Map<string, number> {
+  const counts = new Map<string, number>()
+  for (const [epicId, left] of digest.deferredPeriods) counts.set(epicId, left.size)
+  return counts
+}

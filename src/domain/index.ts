@@ -8,8 +8,11 @@ export {
   type DeferralEventKind,
   type Displacer,
   deferralCounts,
+  digestCounts,
+  digestLedger,
   type InputChange,
   isDeferral,
+  type LedgerDigest,
 } from './deferrals.ts'
 export { type DependencyGraph, dependencyGraph, topologicalOrder } from './dependency-graph.ts'
 export type { EnablementBreakdown, EnablementContributor } from './enablement.ts'
@@ -29,10 +32,13 @@ export {
   type Asymmetry,
   buildReport,
   type ChronicDeferral,
+  type DecisionNote,
   type PeriodShare,
+  type ReportedDecision,
   type ReportedOverride,
   type ReportInput,
   type TrackSlips,
+  type UnacknowledgedDeferral,
   type UnscoredEpic,
   type WeeklyReport,
 } from './report.ts'
@@ -59,3 +65,21 @@ export {
   type SpanPolicy,
   type TeamCapacity,
 } from './settings.ts'
+export {
+  applyWhatIf,
+  type MovedEpic,
+  type NewlyBlocked,
+  type PlanCounts,
+  planCounts,
+  readWhatIf,
+  resolveEpicKey,
+  WHAT_IF_AUTHOR,
+  WHAT_IF_INPUTS,
+  type WhatIfChange,
+  type WhatIfEpic,
+  type WhatIfInput,
+  type WhatIfInputName,
+  type WhatIfResult,
+  whatIf,
+  whatIfProblems,
+} from './what-if.ts'

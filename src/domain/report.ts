@@ -18,6 +18,41 @@ export interface ReportInput {
   now: string
   /** Start of the window (exclusive); default 7 days before `now`. */
   since?: string
+  /**
+   * Owned calls, when sign-off is tracked: the ids of the deferrals signed off so far, and the
+   * decisions made in the window. Absent: the report has no sign-off lists.
+   */
+  signOff?: {
+    acknowledged: ReadonlySet<string>
+    decisions: readonly DecisionNote[]
+  }
+}
+
+/** One owned call as the report lists it (the store's decision log, without its storage details). */
+export interface DecisionNote {
+  id: string
+  kind: 'acknowledgement' | 'override' | 'revocation' | 'approval'
+  author: string
+  at: string
+  rationale: string | null
+  epicId: string | null
+  versionId: number | null
+  via: 'api' | 'slack'
+  details: Record<string, unknown>
+}
+
+/** A deferral the owner has not signed off yet. */
+export interface UnacknowledgedDeferral {
+  event: DeferralEvent
+  /** Whole days since it was recorded. */
+  ageDays: number
+  /** The epic's accumulated cost of delay now. */
+  costOfDelayAccumulated: number
+}
+
+export interface ReportedDecision extends DecisionNote {
+  /** The epic's title when known (roadmap or ledger); null for approvals and unknown epics. */
+  epicTitle: string | null
 }
 
 /** The data of the weekly deferral report; channels only render it. */
@@ -25,7 +60,7 @@ export interface WeeklyReport {
   generatedAt: string
   window: { from: string; to: string }
   costUnit: string
-  /** Nothing new worth a message: no listed deferral and no override this week. Channels may stay silent. */
+  /** Nothing new worth a message: no listed deferral, override or decision this week. Channels may stay silent. */
   quiet: boolean
   /** Deferrals and roll-overs in the window, most costly per period first (unscored ones last). */
   newDeferrals: DeferralEvent[]
@@ -43,6 +78,10 @@ export interface WeeklyReport {
   unscored: UnscoredEpic[]
   /** Overrides made in the window, oldest first, with their rationale. */
   overrides: ReportedOverride[]
+  /** Deferrals waiting for the owner's sign-off, oldest first (empty when sign-off is not tracked). */
+  unacknowledged: UnacknowledgedDeferral[]
+  /** Owned calls made in the window, oldest first, with who made them. */
+  decisions: ReportedDecision[]
 }
 
 /** How a report names an epic: enough to show it and link to the ticket. */
@@ -118,11 +157,14 @@ export function buildReport(input: ReportInput): WeeklyReport {
       (a, b) => byCostDesc(a.costOfDelay, b.costOfDelay) || compareIds(a.at, b.at) || compareIds(a.id, b.id),
     )
   const overrides = overridesInWindow(input.overrides, roadmap, inWindow)
+  const unacknowledged = unacknowledgedOf(ledger, input.signOff?.acknowledged, end)
+  const decisions = decisionsInWindow(input.signOff?.decisions ?? [], roadmap, ledger, inWindow)
   return {
     generatedAt: now,
     window: { from, to: now },
     costUnit: settings.costUnit,
-    quiet: listed.length === 0 && overrides.length === 0,
+    // Deferrals still waiting for sign-off from earlier weeks do not make a week worth a message.
+    quiet: listed.length === 0 && overrides.length === 0 && decisions.length === 0,
     newDeferrals: listed,
     hiddenDeferrals: thisWeek.length - listed.length,
     chronic: chronicDeferrals(roadmap, ledger, settings.chronicThreshold),
@@ -145,7 +187,43 @@ export function buildReport(input: ReportInput): WeeklyReport {
         : [],
     ),
     overrides,
+    unacknowledged,
+    decisions,
   }
+}
+
+const DAY_MS = 86_400_000
+
+function unacknowledgedOf(
+  ledger: readonly DeferralEvent[],
+  acknowledged: ReadonlySet<string> | undefined,
+  end: number,
+): UnacknowledgedDeferral[] {
+  if (acknowledged === undefined) return []
+  const costs = accumulatedCosts(ledger)
+  return ledger
+    .filter((e) => isDeferral(e.kind) && !acknowledged.has(e.id) && Date.parse(e.at) <= end)
+    .sort((a, b) => Date.parse(a.at) - Date.parse(b.at) || compareIds(a.id, b.id))
+    .map((event) => ({
+      event,
+      ageDays: Math.max(0, Math.floor((end - Date.parse(event.at)) / DAY_MS)),
+      costOfDelayAccumulated: costs.get(event.epicId) ?? event.costOfDelayAccumulated,
+    }))
+}
+
+function decisionsInWindow(
+  decisions: readonly DecisionNote[],
+  roadmap: Roadmap,
+  ledger: readonly DeferralEvent[],
+  inWindow: (instant: string) => boolean,
+): ReportedDecision[] {
+  const titles = new Map<string, string>()
+  for (const e of ledger) titles.set(e.epicId, e.epic.title)
+  for (const e of roadmap.entries) titles.set(e.epicId, e.title)
+  return decisions
+    .filter((d) => isIsoInstant(d.at) && inWindow(d.at))
+    .sort((a, b) => Date.parse(a.at) - Date.parse(b.at) || compareIds(a.id, b.id))
+    .map((d) => ({ ...d, epicTitle: d.epicId === null ? null : (titles.get(d.epicId) ?? null) }))
 }
 
 /** Highest cost first; unknown costs (unscored epics) last. */

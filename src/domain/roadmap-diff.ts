@@ -2,21 +2,21 @@ import { contentId } from './content-id.ts'
 import { calendarDayOf } from './dates.ts'
 import { capacityIndex, type DiffContext, deferralCause, displacersOf } from './deferral-causes.ts'
 import {
-  accumulatedCosts,
   type DeferralCause,
   type DeferralEvent,
   type DeferralEventKind,
   type Displacer,
-  deferredPeriods,
+  digestLedger,
   isDeferral,
+  type LedgerDigest,
 } from './deferrals.ts'
 import { compareIds } from './epic.ts'
 import type { Period } from './periods.ts'
 import type { Roadmap, RoadmapEntry } from './roadmap.ts'
 
 export interface DiffOptions {
-  /** Every past event: for running totals, deferral counts, and to drop events already recorded. */
-  ledger?: readonly DeferralEvent[]
+  /** Every past event, or its digest: for running totals, deferral counts, and to drop events already recorded. */
+  ledger?: readonly DeferralEvent[] | LedgerDigest
 }
 
 /**
@@ -35,10 +35,7 @@ export function diffRoadmaps(
   next: Roadmap,
   options: DiffOptions = {},
 ): DeferralEvent[] {
-  const ledger = options.ledger ?? []
-  const recorded = new Set(ledger.map((e) => e.id))
-  const accumulated = accumulatedCosts(ledger)
-  const leftPeriods = deferredPeriods(ledger)
+  const { recorded, accumulated, deferredPeriods: leftPeriods } = digestLedger(options.ledger ?? [])
   const today = calendarDayOf(next.builtAt)
   const previousEntries = previous?.entries ?? []
   const previousIndex = new Map<string, number>()

@@ -1,6 +1,6 @@
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify'
 import type { Redis } from 'ioredis'
 import type { OnetrackConfig } from '../config/index.ts'
 import type { Queues } from '../jobs/index.ts'
@@ -11,9 +11,12 @@ import type { TrackerConnector } from '../trackers/types.ts'
 import { installErrorHandling } from './error-handler.ts'
 import { authPlugin } from './plugins/auth.ts'
 import { DASHBOARD_PATH, dashboardPlugin } from './plugins/dashboard.ts'
+import { apiRoutes } from './routes/api/index.ts'
 import { healthRoutes } from './routes/health.ts'
 import { metricsRoutes } from './routes/metrics.ts'
 import { reportRoutes } from './routes/reports.ts'
+import { slackRoutes } from './routes/slack.ts'
+import { webRoutes } from './routes/web.ts'
 import { webhookRoutes } from './routes/webhooks.ts'
 
 export interface AppDeps {
@@ -30,6 +33,19 @@ export interface AppDeps {
 
 export const API_VERSION = '0.1.0'
 
+/** Every route the app serves, as registered (HEAD routes Fastify adds for GETs included). */
+export interface RouteSummary {
+  method: string
+  url: string
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The routes registered so far: tests check that every write route is protected. */
+    routeList(): RouteSummary[]
+  }
+}
+
 /**
  * The whole HTTP service as one plugin tree: external plugins (OpenAPI), then our own decorators
  * (auth), then encapsulated route groups. The CLI, the demo and the tests all build it here.
@@ -40,7 +56,20 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     bodyLimit: deps.config.server.bodyLimitBytes,
     requestIdHeader: 'x-request-id',
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true } },
+    // Errors Fastify raises before routing (a malformed URL such as `/webhooks/%ff/x`, a bad
+    // content type) answer in the one error shape too.
+    frameworkErrors: (error, _request, reply) => {
+      void (reply as FastifyReply)
+        .code(400)
+        .send({ error: { code: 'ONETRACK_BAD_REQUEST', message: error.message } })
+    },
   })
+
+  const routes: RouteSummary[] = []
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) routes.push({ method, url: route.url })
+  })
+  app.decorate('routeList', () => [...routes])
 
   installErrorHandling(app)
   app.addHook('onResponse', async (request, reply) => {
@@ -73,6 +102,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         { name: 'operations', description: 'health, readiness and metrics' },
         { name: 'webhooks', description: 'deliveries from Jira and Linear' },
         { name: 'reports', description: 'weekly deferral reports and their deliveries' },
+        {
+          name: 'api',
+          description:
+            'the REST API under /api: roadmap, versions, epics, deferral ledger, capacity, overrides',
+        },
       ],
     },
   })
@@ -81,10 +115,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   await app.register(authPlugin, { auth: deps.config.auth })
   await app.register(healthRoutes, { database: deps.database, redis: deps.redis })
-  await app.register(metricsRoutes, { metrics: deps.metrics, queues: deps.queues })
+  await app.register(metricsRoutes, { metrics: deps.metrics, queues: deps.queues, database: deps.database })
   await app.register(dashboardPlugin, { queues: deps.queues })
   await app.register(webhookRoutes, deps)
   await app.register(reportRoutes, deps)
+  await app.register(slackRoutes, deps)
+  await app.register(apiRoutes, { ...deps, prefix: '/api' })
+  await app.register(webRoutes)
 
   return app
 }

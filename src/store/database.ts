@@ -58,6 +58,11 @@ async function openPostgres(url: Secret, options: DatabaseOptions): Promise<Data
   // An idle client that loses its connection emits 'error' on the pool; without a listener the
   // process would crash. The next query gets a fresh connection.
   pool.on('error', () => {})
+  // The same for a client in use (inside a transaction) whose backend is terminated: the query in
+  // flight fails and the job retries, instead of an unhandled 'error' event ending the process.
+  pool.on('connect', (client) => {
+    client.on('error', () => {})
+  })
   if (schema !== undefined) {
     await withUnavailable(() => pool.query(`create schema if not exists ${schema}`)).catch(async (error) => {
       await pool.end()

@@ -1,4 +1,5 @@
-import type { Kysely } from 'kysely'
+import { createHash } from 'node:crypto'
+import { type Kysely, sql } from 'kysely'
 import type { DeferralEvent, Override, Roadmap, RoadmapEntry } from '../domain/index.ts'
 import type { Tables } from './tables.ts'
 
@@ -13,16 +14,32 @@ export interface StoredVersion {
 }
 
 /**
- * Stores one build — the version, its entries and the deferral events of its diff — in one
- * transaction. Events are keyed by their content-derived id, so a build retried after a crash
- * records each event once.
+ * Stores one build — the version, its ranking, the entries that changed since the version before
+ * and the deferral events of its diff — in one transaction. An entry is stored without its rank and
+ * only when it differs from the current one (by hash), so one epic moving up does not copy the
+ * thousands it passed. Events are keyed by their content-derived id, so a build retried after a
+ * crash records each event once.
  */
 export async function saveRoadmapVersion(
   db: Kysely<Tables>,
-  build: { trigger: string; configHash: string; roadmap: Roadmap; events: DeferralEvent[] },
-): Promise<{ versionId: number; newEvents: number }> {
+  build: {
+    trigger: string
+    configHash: string
+    roadmap: Roadmap
+    events: DeferralEvent[]
+    /** 'proposed' in on-approval mode (older proposals become superseded); default 'published'. */
+    status?: 'proposed' | 'published'
+  },
+): Promise<{ versionId: number; newEvents: number; entriesStored: number; superseded: number[] }> {
+  const { entries, ...rest } = build.roadmap
+  const unranked = entries.map((entry) => {
+    const { rank: _rank, ...data } = entry
+    const json = JSON.stringify(data)
+    return { entry, json, hash: createHash('sha1').update(json).digest('base64url') }
+  })
   return db.transaction().execute(async (trx) => {
-    const { entries, ...rest } = build.roadmap
+    // Builds are one at a time by design (BullMQ); this makes "current entries" safe regardless.
+    await sql`select pg_advisory_xact_lock(${SAVE_LOCK})`.execute(trx)
     const version = await trx
       .insertInto('roadmap_versions')
       .values({
@@ -32,23 +49,58 @@ export async function saveRoadmapVersion(
         roadmap: JSON.stringify(rest),
         entry_count: entries.length,
         event_count: build.events.length,
+        ranking: entries.map((e) => e.epicId),
+        status: build.status ?? 'published',
       })
       .returning('id')
       .executeTakeFirstOrThrow()
-    for (let i = 0; i < entries.length; i += CHUNK) {
+    // The newest proposal supersedes the ones still waiting; they stay recorded.
+    const superseded =
+      build.status === 'proposed'
+        ? (
+            await trx
+              .updateTable('roadmap_versions')
+              .set({ status: 'superseded' })
+              .where('status', '=', 'proposed')
+              .where('id', '<', version.id)
+              .returning('id')
+              .execute()
+          ).map((r) => r.id)
+        : []
+
+    const current = await trx
+      .selectFrom('roadmap_entry_ranges')
+      .select(['epic_id', 'entry_hash'])
+      .where(sql<boolean>`upper_inf(valid)`)
+      .execute()
+    const currentHash = new Map(current.map((r) => [r.epic_id, r.entry_hash]))
+    const changed = unranked.filter((u) => currentHash.get(u.entry.epicId) !== u.hash)
+    const kept = new Set(
+      unranked.filter((u) => currentHash.get(u.entry.epicId) === u.hash).map((u) => u.entry.epicId),
+    )
+    const ended = current.filter((r) => !kept.has(r.epic_id)).map((r) => r.epic_id)
+    for (let i = 0; i < ended.length; i += CHUNK) {
       await trx
-        .insertInto('roadmap_entries')
+        .updateTable('roadmap_entry_ranges')
+        .set({ valid: sql`int4range(lower(valid), ${version.id}::int)` })
+        .where('epic_id', 'in', ended.slice(i, i + CHUNK))
+        .where(sql<boolean>`upper_inf(valid)`)
+        .execute()
+    }
+    for (let i = 0; i < changed.length; i += CHUNK) {
+      await trx
+        .insertInto('roadmap_entry_ranges')
         .values(
-          entries.slice(i, i + CHUNK).map((entry) => ({
-            version_id: version.id,
+          changed.slice(i, i + CHUNK).map(({ entry, json, hash }) => ({
             epic_id: entry.epicId,
-            rank: entry.rank,
+            valid: sql`int4range(${version.id}::int, null)`,
+            entry_hash: hash,
             score: entry.score.status === 'scored' ? entry.score.score : null,
             period: entry.period,
             team: entry.team,
             track: entry.track,
             source_id: entry.source,
-            entry: JSON.stringify(entry),
+            entry: json,
           })),
         )
         .execute()
@@ -75,9 +127,12 @@ export async function saveRoadmapVersion(
         .execute()
       newEvents += inserted.length
     }
-    return { versionId: version.id, newEvents }
+    return { versionId: version.id, newEvents, entriesStored: changed.length, superseded }
   })
 }
+
+/** Any constant key: serialises version saves across processes. */
+const SAVE_LOCK = 0x6f6e6574
 
 /** The newest version with its entries, as the domain built it; null before the first build. */
 export async function latestVersion(db: Kysely<Tables>): Promise<StoredVersion | null> {
@@ -88,33 +143,78 @@ export async function latestVersion(db: Kysely<Tables>): Promise<StoredVersion |
     .limit(1)
     .executeTakeFirst()
   if (row === undefined) return null
-  return loadVersionRow(db, row)
+  return loadVersionRow(db, row, true)
 }
 
 export async function versionById(db: Kysely<Tables>, id: number): Promise<StoredVersion | null> {
   const row = await db.selectFrom('roadmap_versions').selectAll().where('id', '=', id).executeTakeFirst()
-  return row === undefined ? null : loadVersionRow(db, row)
+  return row === undefined ? null : loadVersionRow(db, row, false)
 }
 
 async function loadVersionRow(
   db: Kysely<Tables>,
-  row: { id: number; trigger: string; config_hash: string; created_at: Date; roadmap: unknown },
+  row: {
+    id: number
+    trigger: string
+    config_hash: string
+    created_at: Date
+    roadmap: unknown
+    ranking: string[]
+  },
+  newest: boolean,
 ): Promise<StoredVersion> {
-  const entries = await db
-    .selectFrom('roadmap_entries')
-    .select('entry')
-    .where('version_id', '=', row.id)
-    .orderBy('rank')
+  const rows = await db
+    .selectFrom('roadmap_entry_ranges')
+    .select(['epic_id', 'entry'])
+    // The newest version's entries are the open ranges (a partial index); older ones by containment.
+    .where(newest ? sql<boolean>`upper_inf(valid)` : sql<boolean>`valid @> ${row.id}::int`)
     .execute()
+  const byEpic = new Map(rows.map((r) => [r.epic_id, r.entry as Omit<RoadmapEntry, 'rank'>]))
+  const entries: RoadmapEntry[] = []
+  for (const [index, epicId] of row.ranking.entries()) {
+    const entry = byEpic.get(epicId)
+    if (entry === undefined) throw new Error(`version ${row.id}: no stored entry for ${epicId}`)
+    entries.push({ rank: index + 1, ...entry })
+  }
   return {
     id: row.id,
     trigger: row.trigger,
     configHash: row.config_hash,
     createdAt: row.created_at.toISOString(),
-    roadmap: {
-      ...(row.roadmap as Omit<Roadmap, 'entries'>),
-      entries: entries.map((e) => e.entry as RoadmapEntry),
-    },
+    roadmap: { ...(row.roadmap as Omit<Roadmap, 'entries'>), entries },
+  }
+}
+
+/**
+ * One epic's entry in the newest version (null when the epic is not on it), with that version's
+ * calendar; null before the first build. Reads one row instead of the whole version.
+ */
+export async function latestEntry(
+  db: Kysely<Tables>,
+  epicId: string,
+): Promise<{ periods: Roadmap['periods']; entry: RoadmapEntry | null } | null> {
+  const version = await db
+    .selectFrom('roadmap_versions')
+    .select([
+      'id',
+      sql<Roadmap['periods']>`roadmap -> 'periods'`.as('periods'),
+      sql<number | null>`array_position(ranking, ${epicId})`.as('rank'),
+    ])
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst()
+  if (version === undefined) return null
+  if (version.rank === null) return { periods: version.periods, entry: null }
+  const row = await db
+    .selectFrom('roadmap_entry_ranges')
+    .select('entry')
+    .where('epic_id', '=', epicId)
+    .where(sql<boolean>`upper_inf(valid)`)
+    .executeTakeFirst()
+  if (row === undefined) return { periods: version.periods, entry: null }
+  return {
+    periods: version.periods,
+    entry: { rank: version.rank, ...(row.entry as Omit<RoadmapEntry, 'rank'>) },
   }
 }
 

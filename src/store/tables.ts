@@ -8,6 +8,8 @@ type CreatedAt = ColumnType<Date, Date | string | undefined, Date | string>
 type Timestamp = ColumnType<Date, Date | string, Date | string>
 type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>
 
+export type VersionStatus = 'proposed' | 'approved' | 'superseded' | 'published'
+
 /** Kysely's view of the tables in migrations/. */
 export interface Tables {
   schema_migrations: {
@@ -39,6 +41,15 @@ export interface Tables {
     tracker_updated_at: Timestamp
     synced_at: CreatedAt
     deleted_at: NullableTimestamp
+    /** The canonical reference of `url` (src/trackers/item-ref.ts): what cross-tracker links match. */
+    item_ref: ColumnType<string | null, string | null | undefined, string | null>
+  }
+  epic_links: {
+    epic_id: string
+    source_id: string
+    relation: 'blocked_by' | 'blocks'
+    target_ref: string
+    url: string
   }
   dependencies: {
     blocker_id: string
@@ -61,11 +72,17 @@ export interface Tables {
     roadmap: Json<unknown>
     entry_count: number
     event_count: number
+    ranking: Generated<string[]>
+    status: ColumnType<VersionStatus, VersionStatus | undefined, VersionStatus>
+    approved_by: ColumnType<string | null, string | null | undefined, string | null>
+    approved_at: NullableTimestamp
+    approval_note: ColumnType<string | null, string | null | undefined, string | null>
   }
-  roadmap_entries: {
-    version_id: number
+  roadmap_entry_ranges: {
     epic_id: string
-    rank: number
+    /** int4range of version ids, as Postgres prints it: '[3,7)' or '[7,)'. */
+    valid: string
+    entry_hash: string
     score: number | null
     period: string | null
     team: string
@@ -94,6 +111,28 @@ export interface Tables {
     created_at: CreatedAt
     revoked_at: NullableTimestamp
     revoked_by: string | null
+  }
+  decisions: {
+    id: string
+    kind: 'acknowledgement' | 'override' | 'revocation' | 'approval'
+    author: string
+    at: Timestamp
+    rationale: string | null
+    epic_id: string | null
+    version_id: number | null
+    subject: string
+    via: 'api' | 'slack'
+    details: JsonWithDefault<Record<string, unknown>>
+  }
+  deferral_acks: {
+    event_id: string
+    epic_id: string
+    by: string
+    at: Timestamp
+    reason: string
+    via: 'api' | 'slack' | 'override'
+    override_id: string | null
+    decision_id: string
   }
   webhook_deliveries: {
     source_id: string

@@ -1,14 +1,22 @@
 import type { Kysely } from 'kysely'
 import type { Tables } from './tables.ts'
 
-/** What was last written to each ticket of a source, by epic id. */
-export async function writtenValues<V>(db: Kysely<Tables>, sourceId: string): Promise<Map<string, V>> {
+export interface Written<V> {
+  values: V
+  writtenAt: Date
+}
+
+/** What was last written to each ticket of a source, and when, by epic id. */
+export async function writtenValues<V>(
+  db: Kysely<Tables>,
+  sourceId: string,
+): Promise<Map<string, Written<V>>> {
   const rows = await db
     .selectFrom('writeback_state')
-    .select(['epic_id', 'fields'])
+    .select(['epic_id', 'fields', 'written_at'])
     .where('source_id', '=', sourceId)
     .execute()
-  return new Map(rows.map((r) => [r.epic_id, r.fields as V]))
+  return new Map(rows.map((r) => [r.epic_id, { values: r.fields as V, writtenAt: r.written_at }]))
 }
 
 /** Records values as written; called only for tickets the tracker accepted. */

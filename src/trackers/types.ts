@@ -62,10 +62,21 @@ export interface SyncedEpic {
   effort: number | null
   /** Epic ids (`source:externalId`, any source) that block this epic. */
   blockers: string[]
+  /**
+   * Dependencies declared by URL, usually on items of another tracker (see item-ref.ts): the store
+   * resolves them to synced epics. `blocked_by`: the linked item blocks this epic; `blocks`: this
+   * epic blocks the linked item.
+   */
+  links: DependencyLink[]
   /** The tracker's last-updated time, ISO 8601. */
   updatedAt: string
   /** Mapping problems, in words a person can act on ("Business Value: not a number: 'high'"). */
   problems: string[]
+}
+
+export interface DependencyLink {
+  url: string
+  relation: 'blocked_by' | 'blocks'
 }
 
 export interface SyncPage {
@@ -98,6 +109,11 @@ export interface WriteBackValues {
   pageUrl: string
   /** Deferred at least the chronic threshold. */
   chronic: boolean
+  /**
+   * Deferrals of the epic the owner has not signed off yet (accepted or answered with a pin).
+   * Absent in values written before sign-off existed: read as 0.
+   */
+  unacknowledged?: number
 }
 
 export interface WriteBackItem {

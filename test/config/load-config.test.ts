@@ -79,7 +79,11 @@ describe('parseConfig: a valid file', () => {
     })
     expect(config.roadmap.costOfDelayUnit).toBe('points')
     expect(config.roadmap.chronicDeferralThreshold).toBe(3)
-    expect(config.server).toEqual({ publicUrl: 'http://localhost:3000', bodyLimitBytes: 1_048_576 })
+    expect(config.server).toEqual({
+      publicUrl: 'http://localhost:3000',
+      bodyLimitBytes: 1_048_576,
+      webhookRateLimit: { max: 60_000, windowSeconds: 60 },
+    })
     expect(config.auth).toEqual({ tokens: [], protectReads: false })
     expect(config.channels).toEqual([])
     expect(config.sources[0]).toMatchObject({

@@ -22,8 +22,8 @@ export interface Pipeline {
   prefix: string
   db: TestDatabase
   logs: () => string
-  /** Moves the clock the handlers and the app see. */
-  setNow(date: Date): void
+  /** Moves the clock the handlers and the app see; undefined goes back to the real one. */
+  setNow(date: Date | undefined): void
   close(): Promise<void>
 }
 

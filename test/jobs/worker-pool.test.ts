@@ -127,6 +127,40 @@ describe('worker pool', () => {
     expect(calls).toBe(0)
   })
 
+  it('runs write-backs one at a time even across two worker processes', async () => {
+    let running = 0
+    let most = 0
+    const done: number[] = []
+    const slowWriteback = handlers({
+      writeback: async (job) => {
+        running += 1
+        most = Math.max(most, running)
+        await new Promise((r) => setTimeout(r, 40))
+        running -= 1
+        done.push((job.data as { versionId: number }).versionId)
+      },
+    })
+    const { logger } = capturedLogger()
+    for (let i = 0; i < 2; i++) {
+      pools.push(
+        await startWorkerPool({
+          connection: redis,
+          prefix,
+          handlers: slowWriteback,
+          logger,
+          metrics: createMetrics(),
+          queues: ['writeback'],
+          concurrency: { writeback: 4 },
+        }),
+      )
+    }
+    for (let versionId = 1; versionId <= 6; versionId++) {
+      await enqueue(queues, 'writeback', { sourceId: 'jira-test', versionId })
+    }
+    while (done.length < 6) await new Promise((r) => setTimeout(r, 20))
+    expect(most).toBe(1)
+  })
+
   it('coalesces the same work asked for twice while it waits', async () => {
     const first = await enqueue(queues, 'sync', syncPayload)
     const second = await enqueue(queues, 'sync', syncPayload)

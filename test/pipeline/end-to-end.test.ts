@@ -1,35 +1,20 @@
-import { readFileSync } from 'node:fs'
-import { parseEnv } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadConfig } from '../../src/config/index.ts'
-import { enqueue, jobNames } from '../../src/jobs/index.ts'
-import { type DemoTrackers, HISTORY_STEPS, startDemoTrackers } from '../../src/sandbox/demo/trackers.ts'
+import { enqueue } from '../../src/jobs/index.ts'
+import { type DemoTrackers, HISTORY_STEPS } from '../../src/sandbox/demo/trackers.ts'
 import { latestVersion, loadLedger } from '../../src/store/index.ts'
 import { createHandlers } from '../../workers/handlers.ts'
 import { startWorkerPool, type WorkerPool } from '../../workers/runtime.ts'
+import { queuesIdle, startTestDemoTrackers, demoVars as vars } from '../helpers/demo.ts'
 import { type Pipeline, startPipeline } from '../helpers/pipeline.ts'
 import { dropPrefix, testRedis } from '../helpers/redis.ts'
 
-const vars = parseEnv(readFileSync('config/demo.env', 'utf8'))
 let trackers: DemoTrackers
 let p: Pipeline
 let pool: WorkerPool
 const workerRedis = testRedis()
 
-/** Waits until no job of any queue is waiting, delayed or running, twice in a row. */
-async function idle(): Promise<void> {
-  let quiet = 0
-  const deadline = Date.now() + 60_000
-  while (quiet < 2) {
-    if (Date.now() > deadline) throw new Error('the pipeline did not settle within a minute')
-    await new Promise((r) => setTimeout(r, 300))
-    const counts = await Promise.all(
-      jobNames.map((n) => p.queues[n].getJobCounts('waiting', 'active', 'delayed', 'prioritized')),
-    )
-    const busy = counts.reduce((sum, c) => sum + Object.values(c).reduce((a, b) => a + b, 0), 0)
-    quiet = busy === 0 ? quiet + 1 : 0
-  }
-}
+const idle = () => queuesIdle(p.queues)
 
 async function startWorkers() {
   pool = await startWorkerPool({
@@ -49,13 +34,7 @@ function jiraValue(ref: string, field: string): unknown {
 }
 
 beforeAll(async () => {
-  trackers = await startDemoTrackers({
-    jiraEmail: 'onetrack-bot@acme.example',
-    jiraToken: vars.DEMO_JIRA_API_TOKEN ?? '',
-    jiraWebhookSecret: vars.DEMO_JIRA_WEBHOOK_SECRET ?? '',
-    linearApiKey: vars.DEMO_LINEAR_API_KEY ?? '',
-    linearWebhookSecret: vars.DEMO_LINEAR_WEBHOOK_SECRET ?? '',
-  })
+  trackers = await startTestDemoTrackers()
   trackers.applyStep(HISTORY_STEPS.length)
   const config = loadConfig('config/demo.yaml', {
     ...vars,
@@ -99,6 +78,35 @@ describe('the pipeline end to end', () => {
     expect(issue?.values[rankField?.id ?? '']).toBe(top?.rank)
   })
 
+  it('plans work blocked from the other tracker no earlier than its blocker', async () => {
+    const version = await latestVersion(p.deps.database.db)
+    const roadmap = version?.roadmap
+    const periods = roadmap?.periods.map((period) => period.id) ?? []
+    const byId = new Map(roadmap?.entries.map((e) => [e.epicId, e]))
+    const sourceOf = (id: string) => id.slice(0, id.indexOf(':'))
+    const crossed = (roadmap?.entries ?? []).filter((e) => e.blockers.some((b) => sourceOf(b) !== e.source))
+    // Declared in both trackers, in both directions: Linear projects holding Jira epics back (the
+    // Jira field, a "Blocks" link), and a Jira epic holding the event bus back ("Depends on").
+    expect(new Set(crossed.map((e) => e.source))).toEqual(new Set(['jira-shop', 'linear-platform']))
+    const region = byId.get(`jira-shop:${trackers.trackerId('SHOP-MULTIREGION')}`)
+    expect(region?.blockers).toContain(`linear-platform:${trackers.trackerId('PLAT-FAILOVER')}`)
+    const bus = byId.get(`linear-platform:${trackers.trackerId('PLAT-EVENTS')}`)
+    expect(bus?.blockers).toContain(`jira-shop:${trackers.trackerId('GROW-013')}`)
+    let checked = 0
+    for (const entry of crossed) {
+      if (entry.period === null) continue
+      for (const blockerId of entry.blockers) {
+        const blocker = byId.get(blockerId)
+        const last = blocker?.spans.at(-1)?.period ?? null
+        expect(last).not.toBeNull()
+        expect(periods.indexOf(entry.period)).toBeGreaterThanOrEqual(periods.indexOf(last ?? ''))
+        checked += 1
+      }
+    }
+    expect(checked).toBeGreaterThan(0)
+    expect(roadmap?.problems.filter((problem) => problem.includes('not a synced epic'))).toEqual([])
+  })
+
   it('turns 50 webhooks in one second into one or two builds', async () => {
     const before = await p.queues.build.getCompletedCount()
     const open = trackers.epics.filter((e) => e.tracker === 'jira' && e.doneAt === undefined).slice(0, 50)
@@ -117,13 +125,17 @@ describe('the pipeline end to end', () => {
   })
 
   it('writes a new score back to both trackers after an edited value arrives by webhook', async () => {
-    // The lowest-ranked scored Jira epic jumps to the top: every epic ranked above it, in Jira and
-    // in Linear, moves down one place and gets its new rank written back.
+    // A Jira epic waits for a Linear platform project (a cross-tracker link). Raising the Jira
+    // epic's value raises what the Linear project unblocks: both get new scores on their tickets.
     const before = await latestVersion(p.deps.database.db)
     const entries = before?.roadmap.entries ?? []
-    const last = entries.filter((e) => e.source === 'jira-shop' && e.score.status === 'scored').at(-1)
-    const linearAbove = entries.find((e) => e.source === 'linear-platform' && e.rank < (last?.rank ?? 0))
-    const externalId = last?.epicId.split(':')[1] ?? ''
+    const waiting = entries.find(
+      (e) => e.source === 'jira-shop' && e.blockers.some((b) => b.startsWith('linear-platform:')),
+    )
+    const blockerId = waiting?.blockers.find((b) => b.startsWith('linear-platform:'))
+    const blockerBefore = entries.find((e) => e.epicId === blockerId)
+    expect(blockerBefore, 'the demo has a Jira epic blocked by a Linear project').toBeDefined()
+    const externalId = waiting?.epicId.split(':')[1] ?? ''
     const linearWrites = trackers.linear.requestCount()
     trackers.jira.state.updateIssue(externalId, { fields: { [trackers.scoringFields.value.id]: 1000 } })
     await trackers.jira.webhooks.settled()
@@ -131,18 +143,25 @@ describe('the pipeline end to end', () => {
 
     const after = await latestVersion(p.deps.database.db)
     expect(after?.id).not.toBe(before?.id)
-    const entry = after?.roadmap.entries.find((e) => e.epicId === last?.epicId)
+    const entry = after?.roadmap.entries.find((e) => e.epicId === waiting?.epicId)
     expect(entry?.rank).toBe(1)
-    const score = entry?.score.status === 'scored' ? Math.round(entry.score.score * 100) / 100 : null
+    const scoreOf = (e: typeof entry) =>
+      e?.score.status === 'scored' ? Math.round(e.score.score * 100) / 100 : null
     const issue = trackers.jira.state.find(externalId)
     const field = (name: string) =>
       [...trackers.jira.state.fields.values()].find((f) => f.name === name)?.id ?? ''
-    expect(issue?.values[field('onetrack score')]).toBe(score)
+    expect(issue?.values[field('onetrack score')]).toBe(scoreOf(entry))
     expect(issue?.values[field('onetrack rank')]).toBe(1)
-    expect(linearAbove).toBeDefined()
-    const moved = after?.roadmap.entries.find((e) => e.epicId === linearAbove?.epicId)
-    expect(moved?.rank).toBe((linearAbove?.rank ?? 0) + 1)
+
+    const blocker = after?.roadmap.entries.find((e) => e.epicId === blockerId)
+    expect(scoreOf(blocker)).toBeGreaterThan(scoreOf(blockerBefore) ?? 0)
     expect(trackers.linear.requestCount()).toBeGreaterThan(linearWrites)
+    const written = await p.deps.database.db
+      .selectFrom('writeback_state')
+      .select('fields')
+      .where('epic_id', '=', blockerId ?? '')
+      .executeTakeFirst()
+    expect((written?.fields as { score: number } | undefined)?.score).toBe(scoreOf(blocker))
     const metrics = await p.metrics.registry.getSingleMetricAsString('onetrack_webhook_to_writeback_seconds')
     expect(metrics).toMatch(/onetrack_webhook_to_writeback_seconds_count\{source="jira-shop"\} [1-9]/)
   })

@@ -122,6 +122,47 @@ describe('Jira through the pipeline', () => {
     expect(sim.requestCount()).toBe(before)
   })
 
+  it('writes a jump to the top to a handful of tickets, and the rest of the shifted ranks once they settle', async () => {
+    const rankField = [...sim.state.fields.values()].find((f) => f.name === 'onetrack rank')?.id ?? ''
+    const rankOnTicket = (epicId: string) => sim.state.find(epicId.split(':')[1] ?? '')?.values[rankField]
+    const before = await latestVersion(p.deps.database.db)
+    const last = before?.roadmap.entries.filter((e) => e.score.status === 'scored').at(-1)
+    const valueField = [...sim.state.fields.values()].find((f) => f.name === 'Business Value')?.id ?? ''
+    sim.state.updateIssue(last?.epicId.split(':')[1] ?? '', { fields: { [valueField]: 10_000 } })
+    await sim.webhooks.settled()
+    await runSync(p.deps, { sourceId: 'jira-shop', mode: 'incremental', reason: 'manual' }, signal)
+    const build = await runBuild(p.deps, 'test')
+    const after = await latestVersion(p.deps.database.db)
+    const shifted = after?.roadmap.entries.filter((e) => rankOnTicket(e.epicId) !== e.rank) ?? []
+
+    const jump = await runWriteback(
+      p.deps,
+      { sourceId: 'jira-shop', versionId: build.versionId ?? 0 },
+      signal,
+    )
+
+    // Hundreds of epics moved down one place; only the top of the roadmap is rewritten at once.
+    expect(shifted.length).toBeGreaterThan(500)
+    expect(jump.written).toBeGreaterThan(0)
+    expect(jump.written).toBeLessThan(40)
+    expect(rankOnTicket(last?.epicId ?? '')).toBe(1)
+    for (const entry of after?.roadmap.entries.slice(0, 19) ?? [])
+      expect(rankOnTicket(entry.epicId)).toBe(entry.rank)
+
+    p.setNow(new Date(Date.now() + 25 * 3_600_000))
+    try {
+      const settled = await runWriteback(
+        p.deps,
+        { sourceId: 'jira-shop', versionId: build.versionId ?? 0 },
+        signal,
+      )
+      expect(settled.written).toBeGreaterThan(500)
+      for (const entry of after?.roadmap.entries ?? []) expect(rankOnTicket(entry.epicId)).toBe(entry.rank)
+    } finally {
+      p.setNow(undefined)
+    }
+  })
+
   it('turns a signed webhook into one targeted sync job, and a retried delivery into none', async () => {
     await p.queues.sync.obliterate({ force: true })
     const target = epics[30] as SimIssue

@@ -4,18 +4,27 @@ import pg from 'pg'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import { Secret } from '../../src/config/index.ts'
 import { isOnetrackError } from '../../src/errors.ts'
-import { type Database, type Migration, migrate, openDatabase } from '../../src/store/index.ts'
+import {
+  type Database,
+  type Migration,
+  migrate,
+  openDatabase,
+  readMigrations,
+} from '../../src/store/index.ts'
 import { freshPGlite } from '../helpers/database.ts'
 
 const POSTGRES_URL = 'postgres://postgres@127.0.0.1:5432/test'
 
 const MIGRATION_TABLES = [
+  'decisions',
+  'deferral_acks',
   'deferral_events',
   'dependencies',
+  'epic_links',
   'epics',
   'overrides',
   'posted_reports',
-  'roadmap_entries',
+  'roadmap_entry_ranges',
   'roadmap_versions',
   'schema_migrations',
   'sources',
@@ -23,6 +32,11 @@ const MIGRATION_TABLES = [
   'webhook_deliveries',
   'writeback_state',
 ]
+
+/** The migrations the project ships, in order. */
+const SHIPPED = readMigrations()
+const SHIPPED_VERSIONS = SHIPPED.map((m) => m.version)
+const NEXT = Math.max(...SHIPPED_VERSIONS) + 1
 
 const opened: Database[] = []
 const schemas: string[] = []
@@ -104,14 +118,15 @@ describe.each(backends)('migrations on $name', (backend) => {
     return database
   }
 
-  it('creates every table of the initial migration and records it', async () => {
+  it('creates every table of the shipped migrations and records each', async () => {
     const database = await fresh()
 
     const { applied } = await migrate(database)
 
-    expect(applied.map((m) => `${m.version}_${m.name}`)).toEqual(['1_initial'])
+    expect(applied.map((m) => `${m.version}_${m.name}`)[0]).toBe('1_initial')
+    expect(applied.map((m) => m.version)).toEqual(SHIPPED_VERSIONS)
     expect(await tablesOf(database)).toEqual(MIGRATION_TABLES)
-    expect(await recordedVersions(database)).toEqual([1])
+    expect(await recordedVersions(database)).toEqual(SHIPPED_VERSIONS)
   })
 
   it('applies nothing the second time', async () => {
@@ -120,7 +135,7 @@ describe.each(backends)('migrations on $name', (backend) => {
     const { applied } = await migrate(database)
 
     expect(applied).toEqual([])
-    expect(await recordedVersions(database)).toEqual([1])
+    expect(await recordedVersions(database)).toEqual(SHIPPED_VERSIONS)
   })
 
   it('refuses a migration whose recorded checksum differs from the file', async () => {
@@ -137,16 +152,18 @@ describe.each(backends)('migrations on $name', (backend) => {
 
   it('rolls back every migration of a run when one of them fails', async () => {
     const database = await migrated()
-    const good = migration(2, 'add_good', 'create table good_table (id integer primary key);')
-    const broken = migration(3, 'broken', 'create tabel broken_table (id integer);')
+    const good = migration(NEXT, 'add_good', 'create table good_table (id integer primary key);')
+    const broken = migration(NEXT + 1, 'broken', 'create tabel broken_table (id integer);')
 
-    const error = await rejection(migrate(database, [good, broken]))
+    const error = await rejection(migrate(database, [...SHIPPED, good, broken]))
 
     expect(isOnetrackError(error, 'ONETRACK_MIGRATION_FAILED')).toBe(true)
-    expect((error as Error).message).toMatch(/^migration 3 \(broken\) failed, nothing was applied: /)
+    expect((error as Error).message).toMatch(
+      new RegExp(`^migration ${NEXT + 1} \\(broken\\) failed, nothing was applied: `),
+    )
     expect((error as Error).cause).toBeInstanceOf(Error)
     expect(await tablesOf(database)).not.toContain('good_table')
-    expect(await recordedVersions(database)).toEqual([1])
+    expect(await recordedVersions(database)).toEqual(SHIPPED_VERSIONS)
   })
 
   it('leaves a fresh database empty when its first run fails', async () => {
@@ -168,8 +185,8 @@ describe.each(backends)('migrations on $name', (backend) => {
 
     const runs = await Promise.all([migrate(database), migrate(database)])
 
-    expect(runs.map((run) => run.applied.length).sort()).toEqual([0, 1])
-    expect(await recordedVersions(database)).toEqual([1])
+    expect(runs.map((run) => run.applied.length).sort()).toEqual([0, SHIPPED.length])
+    expect(await recordedVersions(database)).toEqual(SHIPPED_VERSIONS)
   })
 
   it('reads jsonb columns back as the data that was written', async () => {

@@ -84,11 +84,12 @@ describe('the build job', () => {
 
     clock = new Date('2027-01-11T09:00:00Z')
     const second = await runBuild(d, 'test')
+    // Stores nothing, but asks for the write-back again (it sends nothing when the tickets are right).
     expect(second).toMatchObject({
       unchanged: true,
       versionId: first.versionId,
       newEvents: 0,
-      writebacksQueued: 0,
+      writebacksQueued: 1,
     })
   })
 

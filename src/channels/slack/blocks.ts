@@ -24,11 +24,43 @@ export interface Mrkdwn {
   type: 'mrkdwn'
   text: string
 }
+export interface SlackButton {
+  type: 'button'
+  text: PlainText
+  action_id: string
+  value: string
+  style?: 'primary' | 'danger'
+}
 export type SlackBlock =
   | { type: 'header'; text: PlainText }
-  | { type: 'section'; text: Mrkdwn }
+  | { type: 'section'; text: Mrkdwn; block_id?: string }
   | { type: 'context'; elements: Mrkdwn[] }
   | { type: 'divider' }
+  | { type: 'actions'; block_id: string; elements: SlackButton[] }
+  | {
+      type: 'input'
+      block_id: string
+      optional: true
+      dispatch_action: false
+      label: PlainText
+      element: { type: 'plain_text_input'; action_id: string; max_length: number; placeholder: PlainText }
+    }
+
+/**
+ * The report's sign-off buttons (bot channels with a signingSecret): the action ids the
+ * interactivity endpoint (src/http/routes/slack.ts) answers; the button's value is the ledger
+ * event id. The optional "why" box's text becomes the reason or rationale.
+ */
+export const SLACK_ACTIONS = {
+  accept: 'onetrack_accept',
+  keep: 'onetrack_keep',
+  rationale: 'onetrack_rationale',
+} as const
+
+export interface SlackRenderOptions {
+  /** Sign-off buttons under each unacknowledged deferral. */
+  interactive?: boolean
+}
 
 /**
  * Block Kit's limits, and a budget for the whole message well under them.
@@ -39,11 +71,22 @@ export type SlackBlock =
 export const SLACK_LIMITS = { blocks: 50, headerText: 150, sectionText: 3000, messageChars: 10_000 } as const
 
 /** Most items a list shows before "and N more": a digest, not the whole ledger. */
-const MAX_ITEMS: Record<SectionId, number> = { deferrals: 12, chronic: 8, overrides: 8, unscored: 8 }
+const MAX_ITEMS: Record<SectionId, number> = {
+  unacknowledged: 8,
+  deferrals: 12,
+  chronic: 8,
+  overrides: 8,
+  decisions: 8,
+  unscored: 8,
+}
 /** An item longer than this (a very long title or many displacers) is cut. */
 const MAX_ITEM_CHARS = 1_200
 
-export function renderSlackMessage(report: WeeklyReport, context: ReportContext): SlackMessage {
+export function renderSlackMessage(
+  report: WeeklyReport,
+  context: ReportContext,
+  options: SlackRenderOptions = {},
+): SlackMessage {
   const view = reportView(report, context)
   const links = mrkdwnLine([
     { text: 'Open the roadmap', link: view.links.roadmap },
@@ -66,7 +109,10 @@ export function renderSlackMessage(report: WeeklyReport, context: ReportContext)
   view.sections.forEach((section, index) => {
     // Each list gets a fair share of what is left; what one does not use, the next may.
     const share = Math.floor(budget / (view.sections.length - index))
-    const used = sectionBlocks(section, view, share)
+    const used =
+      section.id === 'unacknowledged' && options.interactive === true
+        ? signOffBlocks(section, view, share)
+        : sectionBlocks(section, view, share)
     blocks.push(...used)
     budget -= chars(used)
   })
@@ -98,6 +144,71 @@ function sectionBlocks(
     shown += 1
   }
   blocks.push({ type: 'section', text: mrkdwn(chunk) })
+  const notes: string[] = []
+  const more = section.items.length - shown
+  if (more > 0) notes.push(`…and ${more} more: <${view.links.report}|see the full report>`)
+  if (section.footnote !== null) notes.push(escapeMrkdwn(section.footnote))
+  if (notes.length > 0) blocks.push({ type: 'context', elements: notes.map(mrkdwn) })
+  return blocks
+}
+
+/**
+ * Unacknowledged deferrals with their buttons: one section and one actions block per deferral
+ * (at most MAX_ITEMS, so the message stays under 50 blocks), after an optional "why" box.
+ */
+function signOffBlocks(
+  section: ReportView['sections'][number],
+  view: ReportView,
+  budget: number,
+): SlackBlock[] {
+  const blocks: SlackBlock[] = [
+    { type: 'divider' },
+    { type: 'section', text: mrkdwn(`*${escapeMrkdwn(section.title)} (${section.items.length})*`) },
+    {
+      type: 'input',
+      block_id: 'onetrack_why',
+      optional: true,
+      dispatch_action: false,
+      label: { type: 'plain_text', text: 'Why (optional): your reason, sent with the button you press' },
+      element: {
+        type: 'plain_text_input',
+        action_id: SLACK_ACTIONS.rationale,
+        max_length: 1000,
+        placeholder: { type: 'plain_text', text: 'e.g. the failover drill waits for the new region' },
+      },
+    },
+  ]
+  let spent = chars(blocks)
+  let shown = 0
+  for (const item of section.items) {
+    const text = joinLines(item.lines.map(mrkdwnLine), MAX_ITEM_CHARS)
+    if (shown >= MAX_ITEMS.unacknowledged || spent + text.length > budget - 200) break
+    const eventId = item.signOff?.eventId
+    blocks.push({ type: 'section', text: mrkdwn(text) })
+    if (eventId !== undefined) {
+      blocks.push({
+        type: 'actions',
+        block_id: `signoff.${eventId}`.slice(0, 255),
+        elements: [
+          {
+            type: 'button',
+            text: { type: 'plain_text', text: 'Accept deferral' },
+            action_id: SLACK_ACTIONS.accept,
+            value: eventId,
+            style: 'primary',
+          },
+          {
+            type: 'button',
+            text: { type: 'plain_text', text: 'Keep it planned' },
+            action_id: SLACK_ACTIONS.keep,
+            value: eventId,
+          },
+        ],
+      })
+    }
+    spent += text.length
+    shown += 1
+  }
   const notes: string[] = []
   const more = section.items.length - shown
   if (more > 0) notes.push(`…and ${more} more: <${view.links.report}|see the full report>`)
@@ -153,6 +264,8 @@ function chars(blocks: readonly SlackBlock[]): number {
   for (const block of blocks) {
     if (block.type === 'header' || block.type === 'section') total += block.text.text.length
     else if (block.type === 'context') for (const e of block.elements) total += e.text.length
+    else if (block.type === 'actions') total += 120
+    else if (block.type === 'input') total += block.label.text.length
   }
   return total
 }

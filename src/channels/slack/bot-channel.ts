@@ -24,7 +24,7 @@ const HISTORY_PAGES = 3
  */
 export function slackBotChannel(
   id: string,
-  bot: { token: Secret; channel: string },
+  bot: { token: Secret; channel: string; interactive?: boolean },
   options: ChannelOptions,
 ): Channel<SlackMessage> {
   const target = { channel: id, service: 'Slack' }
@@ -36,7 +36,8 @@ export function slackBotChannel(
     id,
     kind: 'slack',
     onUnknownOutcome: byId ? 'confirm' : 'give_up',
-    render: renderSlackMessage,
+    render: (report, context) =>
+      renderSlackMessage(report, context, { interactive: bot.interactive === true }),
     async post(message, key) {
       const answer = await request(
         { ...target, url: `${api}/chat.postMessage` },

@@ -5,7 +5,13 @@ import type { SlackMessage } from './blocks.ts'
 import { slackBotChannel } from './bot-channel.ts'
 import { slackWebhookChannel } from './webhook-channel.ts'
 
-export { renderSlackMessage, SLACK_LIMITS, type SlackBlock, type SlackMessage } from './blocks.ts'
+export {
+  renderSlackMessage,
+  SLACK_ACTIONS,
+  SLACK_LIMITS,
+  type SlackBlock,
+  type SlackMessage,
+} from './blocks.ts'
 export { SLACK_REPORT_EVENT } from './bot-channel.ts'
 
 /** A bot token with a channel wins over a webhook URL: only the bot can check for an earlier post. */
@@ -14,7 +20,12 @@ export function slackChannel(
   options: ChannelOptions,
 ): Channel<SlackMessage> {
   if (config.botToken !== undefined && config.channel !== undefined) {
-    return slackBotChannel(config.id, { token: config.botToken, channel: config.channel }, options)
+    const interactive = config.signingSecret !== undefined
+    return slackBotChannel(
+      config.id,
+      { token: config.botToken, channel: config.channel, interactive },
+      options,
+    )
   }
   if (config.webhookUrl !== undefined) return slackWebhookChannel(config.id, config.webhookUrl, options)
   throw new OnetrackError(

@@ -57,7 +57,14 @@ export interface OpenUrlAction {
  */
 export const TEAMS_CARD_BUDGET_BYTES = 24_000
 
-const MAX_ITEMS: Record<SectionId, number> = { deferrals: 15, chronic: 10, overrides: 10, unscored: 10 }
+const MAX_ITEMS: Record<SectionId, number> = {
+  unacknowledged: 10,
+  deferrals: 15,
+  chronic: 10,
+  overrides: 10,
+  decisions: 10,
+  unscored: 10,
+}
 
 export function renderTeamsMessage(report: WeeklyReport, context: ReportContext): TeamsMessage {
   const view = reportView(report, context)

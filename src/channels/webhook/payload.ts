@@ -73,6 +73,12 @@ export interface WebhookReport {
     inForce: boolean
   }>
   unscored: Array<EpicJson & { missing: string[] }>
+  /** Deferrals waiting for the owner's sign-off, oldest first; absent when none. */
+  unacknowledged?: Array<
+    EpicJson & { eventId: string; at: string; ageDays: number; costOfDelayAccumulated: number }
+  >
+  /** Owned calls made this week, oldest first; absent when none. */
+  decisions?: WeeklyReport['decisions']
 }
 
 interface EpicJson {
@@ -181,6 +187,18 @@ export function renderWebhookPayload(
         inForce: o.inForce,
       })),
       unscored: report.unscored.map((u) => ({ ...epic(u), missing: [...u.missing] })),
+      ...(report.unacknowledged.length === 0
+        ? {}
+        : {
+            unacknowledged: report.unacknowledged.map((u) => ({
+              ...epic({ ...u.event.epic, epicId: u.event.epicId }),
+              eventId: u.event.id,
+              at: u.event.at,
+              ageDays: u.ageDays,
+              costOfDelayAccumulated: u.costOfDelayAccumulated,
+            })),
+          }),
+      ...(report.decisions.length === 0 ? {} : { decisions: report.decisions }),
     },
   }
 }

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify'
 import { jobNames, type Queues } from '../../jobs/index.ts'
 import type { Metrics } from '../../metrics.ts'
+import { type Database, unacknowledgedByTeam } from '../../store/index.ts'
 
 const STATES = [
   'waiting',
@@ -13,10 +14,12 @@ const STATES = [
 ] as const
 
 /** Prometheus text format; queue depth is read from Redis at scrape time. */
-export const metricsRoutes: FastifyPluginAsync<{ metrics: Metrics; queues: Queues }> = async (
-  app,
-  { metrics, queues },
-) => {
+export const metricsRoutes: FastifyPluginAsync<{
+  metrics: Metrics
+  queues: Queues
+  /** For the sign-off gauge; without it the gauge is not updated. */
+  database?: Database
+}> = async (app, { metrics, queues, database }) => {
   app.get(
     '/metrics',
     { schema: { tags: ['operations'], summary: 'Prometheus metrics', hide: false }, logLevel: 'warn' },
@@ -32,6 +35,15 @@ export const metricsRoutes: FastifyPluginAsync<{ metrics: Metrics; queues: Queue
           }
         }),
       )
+      if (database !== undefined) {
+        try {
+          const byTeam = await unacknowledgedByTeam(database.db)
+          metrics.unacknowledgedDeferrals.reset()
+          for (const [team, count] of byTeam) metrics.unacknowledgedDeferrals.set({ team }, count)
+        } catch (error) {
+          request.log.warn({ err: error }, 'unacknowledged deferrals unavailable')
+        }
+      }
       return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics())
     },
   )

@@ -1,3 +1,4 @@
+import rateLimit from '@fastify/rate-limit'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import Type from 'typebox'
 import type { OnetrackConfig } from '../../config/index.ts'
@@ -30,6 +31,26 @@ const Answer = Type.Object({
  */
 export const webhookRoutes: FastifyPluginAsyncTypebox<WebhookRouteDeps> = async (app, deps) => {
   // Signatures are computed over the exact bytes sent: keep the body as a Buffer, whatever its type.
+  // Per source, before the body is read or a signature computed: a flood (or a misconfigured
+  // tracker retrying in a loop) costs a counter, not an HMAC and a database transaction. Deliveries
+  // for sources that do not exist share one bucket, so random paths cannot grow the counters.
+  const { max, windowSeconds } = deps.config.server.webhookRateLimit
+  await app.register(rateLimit, {
+    max,
+    timeWindow: windowSeconds * 1000,
+    hook: 'onRequest',
+    keyGenerator: (request) => {
+      const { kind, sourceId } = request.params as { kind?: string; sourceId?: string }
+      const known = deps.config.sources.some((s) => s.id === sourceId && s.kind === kind)
+      return known ? `${kind}:${sourceId}` : 'unknown-source'
+    },
+    errorResponseBuilder: (_request, context) =>
+      new OnetrackError(
+        'ONETRACK_RATE_LIMITED',
+        `more than ${context.max} webhook deliveries in ${windowSeconds} s for this source; retry after ${context.after}`,
+      ),
+  })
+
   app.removeAllContentTypeParsers()
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body))
 

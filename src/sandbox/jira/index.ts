@@ -72,6 +72,8 @@ export interface JiraSimulator {
     configure(config: WebhookConfig | null): void
     deliveries(): Delivery[]
     replay(id: string): Promise<void>
+    /** Deliveries queued or in flight (sent in parallel, in no guaranteed order, as Jira does). */
+    pending(): number
     settled(): Promise<void>
   }
   bulk: BulkTasks
@@ -186,6 +188,7 @@ export function createJiraSimulator(options: JiraSimulatorOptions = {}): JiraSim
       configure: (config) => sender.configure(config),
       deliveries: () => sender.deliveries(),
       replay: (id) => sender.replay(id),
+      pending: () => sender.pending(),
       settled: () => sender.settled(),
     },
   }

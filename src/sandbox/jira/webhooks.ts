@@ -29,10 +29,14 @@ export interface Delivery {
 const RETRIED = new Set([408, 409, 425, 429])
 const DELIVERY_TIMEOUT_MS = 10_000
 
+/** Deliveries in flight at once: Jira sends webhooks in parallel, in no guaranteed order. */
+const PARALLEL_DELIVERIES = 16
+
 export class WebhookSender {
   #config: WebhookConfig | null = null
-  #chain: Promise<void> = Promise.resolve()
   readonly #deliveries: Delivery[] = []
+  readonly #inFlight = new Set<Promise<void>>()
+  readonly #waiting: Array<() => void> = []
 
   configure(config: WebhookConfig | null): void {
     this.#config = config
@@ -53,8 +57,7 @@ export class WebhookSender {
       delivered: false,
     }
     this.#deliveries.push(delivery)
-    const config = this.#config
-    this.#chain = this.#chain.then(() => this.#deliver(delivery, config))
+    void this.#schedule(delivery, this.#config)
     return delivery
   }
 
@@ -63,18 +66,38 @@ export class WebhookSender {
     const delivery = this.#deliveries.find((d) => d.id === id)
     if (delivery === undefined) throw new Error(`no delivery ${id}`)
     if (this.#config === null) throw new Error('no webhook configured')
-    const config = { ...this.#config, retryDelaysMs: [] }
-    this.#chain = this.#chain.then(() => this.#deliver(delivery, config))
-    return this.#chain
+    return this.#schedule(delivery, { ...this.#config, retryDelaysMs: [] })
   }
 
   deliveries(): Delivery[] {
     return [...this.#deliveries]
   }
 
+  /** Deliveries queued or in flight. */
+  pending(): number {
+    return this.#inFlight.size + this.#waiting.length
+  }
+
   /** Resolves when every queued delivery has been answered or given up on. */
-  settled(): Promise<void> {
-    return this.#chain
+  async settled(): Promise<void> {
+    while (this.pending() > 0) {
+      // A freed slot hands over to a waiting delivery a tick later.
+      if (this.#inFlight.size > 0) await Promise.all(this.#inFlight)
+      else await new Promise((resolve) => setImmediate(resolve))
+    }
+  }
+
+  /** Runs the delivery when a slot is free; resolves when it is done. */
+  async #schedule(delivery: Delivery, config: WebhookConfig): Promise<void> {
+    if (this.#inFlight.size >= PARALLEL_DELIVERIES) {
+      await new Promise<void>((resolve) => this.#waiting.push(resolve))
+    }
+    const running = this.#deliver(delivery, config).finally(() => {
+      this.#inFlight.delete(running)
+      this.#waiting.shift()?.()
+    })
+    this.#inFlight.add(running)
+    return running
   }
 
   async #deliver(delivery: Delivery, config: WebhookConfig): Promise<void> {

@@ -115,6 +115,22 @@ function blockProblems(raw: unknown, at: string, ids: Set<string>): string[] {
         })
       }
       break
+    case 'input': {
+      // @see https://docs.slack.dev/reference/block-kit/blocks/input-block
+      problems.push(...textProblems(block.label, `${at}/label`, { max: 2000, plainOnly: true }))
+      const element = block.element as Json | undefined
+      if (element?.type !== 'plain_text_input') {
+        problems.push(`[ERROR] unsupported element type [json-pointer:${at}/element/type]`)
+      } else if (
+        element.action_id !== undefined &&
+        (typeof element.action_id !== 'string' || element.action_id.length > 255)
+      ) {
+        problems.push(
+          `[ERROR] must be a string of at most 255 characters [json-pointer:${at}/element/action_id]`,
+        )
+      }
+      break
+    }
     default:
       problems.push(`[ERROR] unsupported block type ${JSON.stringify(block.type)} [json-pointer:${at}/type]`)
   }
@@ -143,6 +159,19 @@ function buttonProblems(raw: unknown, at: string): string[] {
   const problems = textProblems(button.text, `${at}/text`, { max: 75, plainOnly: true })
   if (button.url !== undefined && (typeof button.url !== 'string' || button.url.length > 3000)) {
     problems.push(`[ERROR] must be a string of at most 3000 characters [json-pointer:${at}/url]`)
+  }
+  // @see https://docs.slack.dev/reference/block-kit/block-elements/button-element
+  if (
+    button.action_id !== undefined &&
+    (typeof button.action_id !== 'string' || button.action_id.length > 255)
+  ) {
+    problems.push(`[ERROR] must be a string of at most 255 characters [json-pointer:${at}/action_id]`)
+  }
+  if (button.value !== undefined && (typeof button.value !== 'string' || button.value.length > 2000)) {
+    problems.push(`[ERROR] must be a string of at most 2000 characters [json-pointer:${at}/value]`)
+  }
+  if (button.style !== undefined && button.style !== 'primary' && button.style !== 'danger') {
+    problems.push(`[ERROR] must be primary or danger [json-pointer:${at}/style]`)
   }
   return problems
 }

@@ -1,10 +1,12 @@
 import type { AddressInfo } from 'node:net'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { Faults } from './faults.ts'
+import { type ClickOptions, type ClickResult, click, responseUrlRoutes } from './interactions.ts'
 import { FormBody, RawBody, type RouteContext, webApiRoutes, webhookRoutes } from './routes.ts'
 import { type PostedMessage, type RequestRecord, Workspace } from './workspace.ts'
 
 export { type MessageProblem, messageProblem, type SlackErrorCode } from './block-kit.ts'
+export { buttonsOf, type ClickOptions, type ClickResult } from './interactions.ts'
 export type { PostedMessage, RequestRecord } from './workspace.ts'
 
 export interface SlackSimulatorOptions {
@@ -47,6 +49,14 @@ export interface SlackSimulator {
   /** The next `count` requests fail with `status` (default 500, Slack's rollup_error). */
   failNext(count: number, status?: number): void
   clearFaults(): void
+  /**
+   * A person presses a button of a posted message: the signed block_actions request goes to the
+   * app's Request URL. Its answers through response_url land in `received()` (in the channel or
+   * thread) or `ephemeral()`.
+   */
+  click(options: ClickOptions): Promise<ClickResult>
+  /** Ephemeral answers, in the order they arrived. */
+  ephemeral(): Array<{ channel: string; userId: string; text: string; at: number }>
 }
 
 export function createSlackSimulator(options: SlackSimulatorOptions = {}): SlackSimulator {
@@ -108,6 +118,7 @@ export function createSlackSimulator(options: SlackSimulatorOptions = {}): Slack
   })
   webhookRoutes(app, ctx)
   webApiRoutes(app, ctx)
+  responseUrlRoutes(app, ctx)
 
   return {
     app,
@@ -139,5 +150,7 @@ export function createSlackSimulator(options: SlackSimulatorOptions = {}): Slack
       faults.add(count, { kind: 'rate_limited', retryAfterSeconds }),
     failNext: (count, status = 500) => faults.add(count, { kind: 'failure', status }),
     clearFaults: () => faults.clear(),
+    click: (clickOptions) => click(ctx, baseUrl, clickOptions),
+    ephemeral: () => [...workspace.ephemeral],
   }
 }

@@ -103,7 +103,10 @@ export function webApiRoutes(app: FastifyInstance, ctx: RouteContext): void {
     const offset =
       typeof args.cursor === 'string' && args.cursor !== '' ? Number(atob(args.cursor).slice(7)) : 0
     const withMetadata = args.include_all_metadata === true || args.include_all_metadata === 'true'
-    const matching = channel.messages.filter((m) => Number(m.ts) > oldest && Number(m.ts) < latest).reverse()
+    // Thread replies are not in a channel's history (conversations.replies lists them).
+    const matching = channel.messages
+      .filter((m) => m.thread_ts === undefined && Number(m.ts) > oldest && Number(m.ts) < latest)
+      .reverse()
     const page = matching.slice(offset, offset + limit)
     const hasMore = offset + limit < matching.length
     return answer(reply, ctx, route, {
@@ -123,13 +126,14 @@ export function webApiRoutes(app: FastifyInstance, ctx: RouteContext): void {
 }
 
 function messageJson(
-  m: { text: string; ts: string; blocks?: unknown[]; metadata?: unknown },
+  m: { text: string; ts: string; blocks?: unknown[]; metadata?: unknown; thread_ts?: string },
   withMetadata: boolean,
 ) {
   return {
     type: 'message',
     text: m.text,
     ts: m.ts,
+    ...(m.thread_ts === undefined ? {} : { thread_ts: m.thread_ts }),
     ...(m.blocks === undefined ? {} : { blocks: m.blocks }),
     ...(withMetadata && m.metadata !== undefined ? { metadata: m.metadata } : {}),
   }

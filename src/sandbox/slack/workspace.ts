@@ -4,7 +4,9 @@ import { randomBytes } from 'node:crypto'
 export interface PostedMessage {
   ts: string
   channel: string
-  via: 'webhook' | 'chat.postMessage'
+  via: 'webhook' | 'chat.postMessage' | 'response_url'
+  /** A reply in a thread: the ts of the message it answers. */
+  thread_ts?: string
   text: string
   blocks?: unknown[]
   metadata?: { event_type: string; event_payload: Record<string, unknown> }
@@ -34,6 +36,10 @@ export class Workspace {
   readonly channels = new Map<string, SimChannel>()
   /** Webhook path (/services/T…/B…/secret) → channel id. */
   readonly webhooks = new Map<string, string>()
+  /** response_url path (/actions/T…/…) → the channel and message an interaction came from. */
+  readonly responseUrls = new Map<string, { channel: string; messageTs: string; userId: string }>()
+  /** Ephemeral answers, seen only by the user who clicked. */
+  readonly ephemeral: Array<{ channel: string; userId: string; text: string; at: number }> = []
   readonly #clock: () => number
   #lastTs = 0
 

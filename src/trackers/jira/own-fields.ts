@@ -84,12 +84,19 @@ function round(value: number | null): number | null {
 
 /** The note, then the page URL; the note is shortened so the URL always fits the 255 characters. */
 export function noteText(values: WriteBackValues): string {
-  const note = `${values.chronic ? 'Chronically deferred. ' : ''}${values.note}`.trim()
+  const note = `${signOffText(values)}${values.chronic ? 'Chronically deferred. ' : ''}${values.note}`.trim()
   const url = values.pageUrl.trim().slice(0, TEXT_LIMIT)
   const room = url === '' ? TEXT_LIMIT : TEXT_LIMIT - url.length - 1
   if (note === '' || room < 2) return url
   const shown = note.length > room ? `${note.slice(0, room - 1).trimEnd()}…` : note
   return url === '' ? shown : `${shown} ${url}`
+}
+
+/** Unacknowledged deferrals lead the note, so the team sees the call is still open. */
+export function signOffText(values: WriteBackValues): string {
+  const open = values.unacknowledged ?? 0
+  if (open === 0) return ''
+  return `Awaiting the owner's sign-off on ${open === 1 ? '1 deferral' : `${open} deferrals`}. `
 }
 
 function usable(field: FieldInfo, kind: 'number' | 'text'): boolean {

@@ -25,7 +25,13 @@ function number(value: number | null): string {
 
 export function linkLabel(v: WriteBackValues): string {
   const score = v.score === null ? 'unscored' : `score ${number(v.score)}`
-  return `onetrack · #${v.rank} · ${v.period ?? 'unplanned'} · ${score} · deferred ${v.deferrals}×`
+  return `onetrack · #${v.rank} · ${v.period ?? 'unplanned'} · ${score} · deferred ${v.deferrals}×${signOff(v)}`
+}
+
+/** Deferrals the owner has not signed off yet, at the end of the label; nothing when none. */
+function signOff(v: WriteBackValues): string {
+  const open = v.unacknowledged ?? 0
+  return open === 0 ? '' : ` · ${open} awaiting sign-off`
 }
 
 export interface AttachmentText {
@@ -38,7 +44,7 @@ export function attachmentText(v: WriteBackValues): AttachmentText {
   const parts = [
     v.score === null ? 'unscored' : `score ${number(v.score)}`,
     `cost of delay ${number(v.costOfDelay)}`,
-    `deferred ${v.deferrals}×`,
+    `deferred ${v.deferrals}×${signOff(v)}`,
   ]
   return {
     title: `onetrack · #${v.rank} · ${v.period ?? 'unplanned'}`,
@@ -52,6 +58,7 @@ export function attachmentText(v: WriteBackValues): AttachmentText {
       deferrals: v.deferrals,
       chronic: v.chronic,
       note: v.note,
+      ...(v.unacknowledged === undefined ? {} : { unacknowledged: v.unacknowledged }),
     },
   }
 }

@@ -1,0 +1,193 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { FastifyRequest } from 'fastify'
+import Type from 'typebox'
+import { isRoadmapOwner, type Person } from '../../../config/index.ts'
+import { OnetrackError } from '../../../errors.ts'
+import {
+  approveVersion,
+  type DecisionKind,
+  type DecisionPosition,
+  decisionPage,
+  versionMeta,
+} from '../../../store/index.ts'
+import { acceptDeferral, queueVersionWriteback } from '../../owned-calls.ts'
+import { type ApiDeps, readSecurity } from './index.ts'
+import { decodeCursor, encodeCursor, instantParam, invalidField } from './params.ts'
+import { DecisionView, DeferralEvent, errors, Nullable, VersionMeta } from './schemas.ts'
+
+const KINDS: readonly DecisionKind[] = ['acknowledgement', 'override', 'revocation', 'approval']
+
+function kindsParam(value: string | undefined): readonly DecisionKind[] | undefined {
+  if (value === undefined || value === '' || value === 'all') return undefined
+  const kinds = value.split(',').map((k) => k.trim())
+  const unknown = kinds.filter((k) => !KINDS.includes(k as DecisionKind))
+  if (unknown.length > 0) {
+    throw invalidField(
+      'querystring/kind',
+      `unknown kind ${unknown.map((k) => `'${k}'`).join(', ')}; use all or any of ${KINDS.join(', ')}`,
+    )
+  }
+  return kinds as DecisionKind[]
+}
+
+const isPosition = (value: unknown): value is DecisionPosition =>
+  typeof value === 'object' &&
+  value !== null &&
+  typeof (value as DecisionPosition).id === 'string' &&
+  typeof (value as DecisionPosition).at === 'string' &&
+  !Number.isNaN(Date.parse((value as DecisionPosition).at))
+
+function caller(request: FastifyRequest): Person {
+  if (request.caller === null) throw new OnetrackError('ONETRACK_UNAUTHORIZED', 'a bearer token is required')
+  return request.caller
+}
+
+/** Owned calls: sign off a deferral, approve a proposed version, read the decision log. */
+export const decisionRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) => {
+  const db = deps.database.db
+  const secured = readSecurity(deps.config)
+
+  app.post(
+    '/deferrals/:id/ack',
+    {
+      onRequest: app.requireRole('editor'),
+      schema: {
+        tags: ['api'],
+        summary: 'Accept a deferral with a reason (sign it off)',
+        description:
+          'Needs a roadmap owner (an owner-role token, or a name in roadmap.owners) or an owner of the epic’s team (roadmap.teams[].owners); a viewer gets 403 with the reason. `reason` is required and not blank. 404 for an unknown event, 400 for an event that is not a deferral (deferred, rolled_over), 409 when it was already signed off. To reject a deferral instead, pin the epic (POST /api/overrides): an owner’s pin answers the epic’s open deferrals. The written-back values of the epic’s ticket are refreshed.',
+        security: [{ bearer: [] }],
+        params: Type.Object({ id: Type.String({ minLength: 1, description: 'a ledger event id' }) }),
+        body: Type.Object({ reason: Type.String({ description: 'why the deferral is acceptable' }) }),
+        response: {
+          201: Type.Object({ event: DeferralEvent, decision: DecisionView }),
+          ...errors(400, 401, 403, 404, 409),
+        },
+      },
+    },
+    async (request, reply) => {
+      const reason = request.body.reason.trim()
+      if (reason === '') {
+        throw invalidField('body/reason', 'must not be blank: say why the deferral is acceptable')
+      }
+      const result = await acceptDeferral(
+        deps,
+        { person: caller(request), eventId: request.params.id, reason, via: 'api' },
+        request.log,
+      )
+      return reply.code(201).send(result)
+    },
+  )
+
+  app.post(
+    '/versions/:id/approve',
+    {
+      onRequest: app.requireRole('editor'),
+      schema: {
+        tags: ['api'],
+        summary: 'Approve the newest proposed version (publish mode on-approval), and write it back',
+        description:
+          'Needs a roadmap owner. Only the newest proposal can be approved: an older one answers 409 naming the newest; a version that is not a proposal (approved, published) answers 409 too. The approved version is written back to every source once; it reads `published` after that.',
+        security: [{ bearer: [] }],
+        params: Type.Object({ id: Type.Integer({ minimum: 1 }) }),
+        body: Type.Optional(
+          Type.Object({ note: Type.Optional(Type.String({ description: 'why, for the decision log' })) }),
+        ),
+        response: {
+          200: Type.Object({
+            version: VersionMeta,
+            decision: DecisionView,
+            writebacksQueued: Type.Integer(),
+          }),
+          ...errors(400, 401, 403, 404, 409),
+        },
+      },
+    },
+    async (request) => {
+      const person = caller(request)
+      if (!isRoadmapOwner(deps.config, person)) {
+        throw new OnetrackError(
+          'ONETRACK_FORBIDDEN',
+          `${person.name} is not a roadmap owner; approving a version needs an owner-role token or a name in roadmap.owners`,
+        )
+      }
+      const { id } = request.params
+      const note = request.body?.note?.trim() || null
+      const outcome = await approveVersion(db, { id, by: person.name, note, via: 'api', now: deps.now() })
+      if (outcome.status === 'not_found')
+        throw new OnetrackError('ONETRACK_NOT_FOUND', `no roadmap version ${id}`)
+      if (outcome.status === 'not_newest') {
+        throw new OnetrackError(
+          'ONETRACK_CONFLICT',
+          `version ${id} was superseded by a newer proposal: approve version ${outcome.newest} instead (GET /api/versions/${outcome.newest}/diff shows what it changes)`,
+          { details: { newest: outcome.newest } },
+        )
+      }
+      if (outcome.status === 'not_proposed') {
+        throw new OnetrackError(
+          'ONETRACK_CONFLICT',
+          `version ${id} is ${outcome.current}${outcome.approvedBy === null ? '' : ` (approved by ${outcome.approvedBy})`}; only a proposed version can be approved`,
+          { details: { status: outcome.current } },
+        )
+      }
+      request.log.info({ versionId: id, by: person.name }, 'version approved')
+      const writebacksQueued = await queueVersionWriteback(deps, id, request.log)
+      const version = await versionMeta(db, id)
+      if (version === null) throw new OnetrackError('ONETRACK_NOT_FOUND', `no roadmap version ${id}`)
+      return { version, decision: outcome.decision, writebacksQueued }
+    },
+  )
+
+  app.get(
+    '/decisions',
+    {
+      schema: {
+        tags: ['api'],
+        summary: 'The decision log: acknowledgements, overrides, revocations and approvals, newest first',
+        description:
+          'Keyset pages like /api/deferrals: pass `nextCursor` back as `cursor` until it is null. `kind` is all (default) or a comma-separated list; `author` is a token name; `epic` an epic id (approvals have none). `from` inclusive, `to` exclusive.',
+        ...secured,
+        querystring: Type.Object({
+          kind: Type.Optional(Type.String({ description: `all, or a list of ${KINDS.join(', ')}` })),
+          author: Type.Optional(Type.String()),
+          epic: Type.Optional(Type.String({ description: 'an epic id, source:externalId' })),
+          from: Type.Optional(Type.String()),
+          to: Type.Optional(Type.String()),
+          limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
+          cursor: Type.Optional(Type.String({ description: 'nextCursor of the previous page' })),
+        }),
+        response: {
+          200: Type.Object({
+            decisions: Type.Array(DecisionView),
+            nextCursor: Nullable(Type.String()),
+            total: Type.Integer(),
+          }),
+          ...errors(400, 401),
+        },
+      },
+    },
+    async (request) => {
+      const q = request.query
+      const kinds = kindsParam(q.kind)
+      const from = instantParam('from', q.from)
+      const to = instantParam('to', q.to)
+      const after = q.cursor === undefined ? undefined : decodeCursor(q.cursor, isPosition)
+      const page = await decisionPage(
+        db,
+        {
+          ...(kinds === undefined ? {} : { kinds }),
+          ...(q.author === undefined ? {} : { author: q.author }),
+          ...(q.epic === undefined ? {} : { epicId: q.epic }),
+          ...(from === undefined ? {} : { from }),
+          ...(to === undefined ? {} : { to }),
+        },
+        { limit: q.limit, ...(after === undefined ? {} : { after }) },
+      )
+      return {
+        decisions: page.decisions,
+        nextCursor: page.next === null ? null : encodeCursor(page.next),
+        total: page.total,
+      }
+    },
+  )
+}

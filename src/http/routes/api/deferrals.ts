@@ -1,0 +1,182 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import Type from 'typebox'
+import { reportSettings } from '../../../config/index.ts'
+import type { DeferralEventKind, Track } from '../../../domain/index.ts'
+import {
+  costOfDelayByVersion,
+  type LedgerPosition,
+  ledgerPage,
+  withAcknowledgements,
+} from '../../../store/index.ts'
+import { type ApiDeps, readSecurity } from './index.ts'
+import { decodeCursor, encodeCursor, instantParam, invalidField } from './params.ts'
+import { DeferralEvent, errors, Nullable, PerTrack, Track as TrackSchema } from './schemas.ts'
+
+const KINDS: readonly DeferralEventKind[] = [
+  'deferred',
+  'rolled_over',
+  'pulled_in',
+  'added',
+  'removed',
+  'completed',
+]
+const DEFERRAL_KINDS: readonly DeferralEventKind[] = ['deferred', 'rolled_over']
+
+/** `kind=` as given: absent = deferrals only, `all` = every kind, else a comma-separated list of kinds. */
+function kindsParam(value: string | undefined): readonly DeferralEventKind[] | undefined {
+  if (value === undefined || value === '' || value === 'deferrals') return DEFERRAL_KINDS
+  if (value === 'all') return undefined
+  const kinds = value.split(',').map((k) => k.trim())
+  const unknown = kinds.filter((k) => !KINDS.includes(k as DeferralEventKind))
+  if (unknown.length > 0) {
+    throw invalidField(
+      'querystring/kind',
+      `unknown kind ${unknown.map((k) => `'${k}'`).join(', ')}; use all, deferrals or any of ${KINDS.join(', ')}`,
+    )
+  }
+  return kinds as DeferralEventKind[]
+}
+
+const isLedgerPosition = (value: unknown): value is LedgerPosition =>
+  typeof value === 'object' &&
+  value !== null &&
+  typeof (value as LedgerPosition).id === 'string' &&
+  typeof (value as LedgerPosition).at === 'string' &&
+  !Number.isNaN(Date.parse((value as LedgerPosition).at))
+
+/** The deferral ledger: filtered pages of events, and the accumulated cost of delay over time. */
+export const deferralRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) => {
+  const db = deps.database.db
+  const secured = readSecurity(deps.config)
+
+  app.get(
+    '/deferrals',
+    {
+      schema: {
+        tags: ['api'],
+        summary: 'The deferral ledger, newest first, filtered and paged',
+        description:
+          'Keyset pages: pass `nextCursor` back as `cursor` until it is null; a walk sees every event once even while builds add new ones. `kind` defaults to deferrals (deferred, rolled_over); `all` gives every kind; a comma-separated list picks kinds. Team and track are the epic’s at the time of the event. Each deferral carries its `acknowledgement` (null while unacknowledged); `acknowledged=false` lists the open ones. `from` is inclusive, `to` exclusive.',
+        ...secured,
+        querystring: Type.Object({
+          epic: Type.Optional(Type.String({ description: 'an epic id, source:externalId' })),
+          team: Type.Optional(Type.String()),
+          track: Type.Optional(TrackSchema),
+          source: Type.Optional(Type.String()),
+          kind: Type.Optional(
+            Type.String({ description: `all, deferrals (default), or a list of ${KINDS.join(', ')}` }),
+          ),
+          from: Type.Optional(Type.String({ description: 'YYYY-MM-DD or an ISO timestamp; inclusive' })),
+          to: Type.Optional(Type.String({ description: 'YYYY-MM-DD or an ISO timestamp; exclusive' })),
+          acknowledged: Type.Optional(
+            Type.Enum(['true', 'false'], {
+              description: 'deferrals signed off (true) or still open (false); only deferrals then',
+            }),
+          ),
+          limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
+          cursor: Type.Optional(Type.String({ description: 'nextCursor of the previous page' })),
+        }),
+        response: {
+          200: Type.Object({
+            events: Type.Array(DeferralEvent),
+            nextCursor: Nullable(Type.String()),
+            total: Type.Integer({ description: 'events matching the filters, all pages together' }),
+          }),
+          ...errors(400, 401),
+        },
+      },
+    },
+    async (request) => {
+      const q = request.query
+      const requested = kindsParam(q.kind)
+      // Only deferrals are signed off: the acknowledged filter keeps to them.
+      const kinds =
+        q.acknowledged === undefined
+          ? requested
+          : (requested ?? DEFERRAL_KINDS).filter((k) => DEFERRAL_KINDS.includes(k))
+      const from = instantParam('from', q.from)
+      const to = instantParam('to', q.to)
+      const after = q.cursor === undefined ? undefined : decodeCursor(q.cursor, isLedgerPosition)
+      const page = await ledgerPage(
+        db,
+        {
+          ...(q.epic === undefined ? {} : { epicId: q.epic }),
+          ...(q.team === undefined ? {} : { team: q.team }),
+          ...(q.track === undefined ? {} : { track: q.track }),
+          ...(q.source === undefined ? {} : { source: q.source }),
+          ...(kinds === undefined ? {} : { kinds }),
+          ...(from === undefined ? {} : { from }),
+          ...(to === undefined ? {} : { to }),
+          ...(q.acknowledged === undefined ? {} : { acknowledged: q.acknowledged === 'true' }),
+        },
+        { limit: q.limit, ...(after === undefined ? {} : { after }) },
+      )
+      return {
+        events: await withAcknowledgements(db, page.events),
+        nextCursor: page.next === null ? null : encodeCursor(page.next),
+        total: page.total,
+      }
+    },
+  )
+
+  app.get(
+    '/deferrals/cost',
+    {
+      schema: {
+        tags: ['api'],
+        summary: 'Accumulated cost of delay over time, across the whole ledger',
+        description:
+          'One point per version that recorded events: the cost of delay its events added (pull-ins give some back), the running total, and the running total per track (the epic’s track at the time).',
+        ...secured,
+        response: {
+          200: Type.Object({
+            unit: Type.String(),
+            points: Type.Array(
+              Type.Object({
+                at: Type.String({ description: 'builtAt of the version' }),
+                versionId: Type.Integer(),
+                added: Type.Number(),
+                accumulated: Type.Number(),
+                byTrack: PerTrack,
+              }),
+            ),
+          }),
+          ...errors(401),
+        },
+      },
+    },
+    async () => {
+      const rows = await costOfDelayByVersion(db)
+      const points: Array<{
+        at: string
+        versionId: number
+        added: number
+        accumulated: number
+        byTrack: Record<Track, number>
+      }> = []
+      const running: Record<Track, number> = { product: 0, technical: 0 }
+      let accumulated = 0
+      for (const row of rows) {
+        let point = points.at(-1)
+        if (point === undefined || point.versionId !== row.versionId) {
+          point = {
+            at: row.builtAt,
+            versionId: row.versionId,
+            added: 0,
+            accumulated,
+            byTrack: { ...running },
+          }
+          points.push(point)
+        }
+        point.added += row.added
+        accumulated += row.added
+        point.accumulated = accumulated
+        if (row.track === 'product' || row.track === 'technical') {
+          running[row.track] += row.added
+          point.byTrack = { ...running }
+        }
+      }
+      return { unit: reportSettings(deps.config).costUnit, points }
+    },
+  )
+}

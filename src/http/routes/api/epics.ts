@@ -1,0 +1,132 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import Type from 'typebox'
+import { roadmapSettings } from '../../../config/index.ts'
+import { deferralCounts } from '../../../domain/index.ts'
+import { OnetrackError } from '../../../errors.ts'
+import {
+  epicDetails,
+  epicHistory,
+  latestEntry,
+  listOverrides,
+  searchEpics,
+  withAcknowledgements,
+} from '../../../store/index.ts'
+import { type ApiDeps, readSecurity } from './index.ts'
+import { withLedger } from './roadmap-view.ts'
+import { DeferralEvent, Entry, errors, Nullable, OverrideView, Track } from './schemas.ts'
+
+const Epic = Type.Object({
+  id: Type.String({ description: 'source:externalId' }),
+  key: Type.String(),
+  title: Type.String(),
+  url: Type.String(),
+  source: Type.String(),
+  team: Nullable(Type.String()),
+  track: Track,
+  status: Type.Enum(['todo', 'in_progress', 'done', 'canceled']),
+  inputs: Type.Object(
+    {
+      value: Type.Optional(Type.Number()),
+      timeCriticality: Type.Optional(Type.Number()),
+      risk: Type.Optional(Type.Number()),
+    },
+    { description: 'scoring inputs as mapped from the tracker; absent = not given' },
+  ),
+  effort: Nullable(Type.Number()),
+  blockers: Type.Array(Type.String()),
+  problems: Type.Array(Type.String(), { description: 'mapping problems found at sync' }),
+  updatedAt: Type.String(),
+  deleted: Type.Boolean({ description: 'no longer in its tracker (its history is kept)' }),
+})
+
+const EpicHit = Type.Object({
+  id: Type.String(),
+  key: Type.String(),
+  title: Type.String(),
+  team: Nullable(Type.String()),
+  track: Track,
+  source: Type.String(),
+})
+
+/** Epics: a search for the page's search box, and one epic with its entry, history and overrides. */
+export const epicRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) => {
+  const db = deps.database.db
+  const secured = readSecurity(deps.config)
+
+  app.get(
+    '/epics',
+    {
+      schema: {
+        tags: ['api'],
+        summary: 'Search epics by key or title',
+        description:
+          'Epics still in their trackers whose key or title contains `search` (case-insensitive): an exact key first, then keys starting with it, then by key.',
+        ...secured,
+        querystring: Type.Object({
+          search: Type.Optional(Type.String({ maxLength: 200 })),
+          limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
+        }),
+        response: { 200: Type.Object({ epics: Type.Array(EpicHit) }), ...errors(400, 401) },
+      },
+    },
+    async (request) => ({
+      epics: await searchEpics(db, {
+        limit: request.query.limit,
+        ...(request.query.search === undefined ? {} : { search: request.query.search }),
+      }),
+    }),
+  )
+
+  app.get(
+    '/epics/:id',
+    {
+      schema: {
+        tags: ['api'],
+        summary: 'One epic: as synced, its entry on the latest roadmap, its whole history and overrides',
+        description:
+          'The id is `source:externalId`, URL-encoded (`jira-shop%3A10042`). `entry` is null when the epic is not on the latest roadmap (closed, deleted, or no build yet). `history` is every ledger event of the epic, oldest first, each deferral with its `acknowledgement` (null while unacknowledged); `overrides` every override of it, newest first, revoked ones included.',
+        ...secured,
+        params: Type.Object({ id: Type.String({ minLength: 1 }) }),
+        response: {
+          200: Type.Object({
+            epic: Epic,
+            entry: Type.Union([Entry, Type.Null()]),
+            periodNames: Type.Record(Type.String(), Type.String(), { description: 'period id → name' }),
+            history: Type.Array(DeferralEvent),
+            overrides: Type.Array(OverrideView),
+          }),
+          ...errors(401, 404),
+        },
+      },
+    },
+    async (request) => {
+      const { id } = request.params
+      const epic = await epicDetails(db, id)
+      if (epic === null) throw new OnetrackError('ONETRACK_NOT_FOUND', `no epic ${id}`)
+      const [latest, events, overrides] = await Promise.all([
+        latestEntry(db, id),
+        epicHistory(db, id),
+        listOverrides(db, { epicId: id }),
+      ])
+      const history = await withAcknowledgements(db, events)
+      const open = history.filter(
+        (e) => (e.kind === 'deferred' || e.kind === 'rolled_over') && e.acknowledgement === null,
+      ).length
+      const periods = [...roadmapSettings(deps.config).periods, ...(latest?.periods ?? [])]
+      const entry = latest?.entry ?? undefined
+      const last = history.at(-1)
+      const figures = {
+        deferrals: deferralCounts(history),
+        costs: new Map(last === undefined ? [] : [[id, last.costOfDelayAccumulated]]),
+        unacknowledged: new Map([[id, open]]),
+      }
+      return {
+        epic,
+        entry: entry === undefined ? null : withLedger(entry, figures),
+        periodNames: Object.fromEntries(periods.map((p) => [p.id, p.name])),
+        history,
+        overrides,
+      }
+    },
+  )
+}

@@ -1,0 +1,82 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import Type from 'typebox'
+import { loadChannelReport } from '../../../../workers/report.ts'
+import { renderMarkdown } from '../../../channels/index.ts'
+import { reportSettings, roadmapSettings } from '../../../config/index.ts'
+import { OnetrackError } from '../../../errors.ts'
+import { type ApiDeps, readSecurity } from './index.ts'
+import { errors, Nullable, Period, Track } from './schemas.ts'
+
+/** What the page needs to draw its filters, and the weekly report as it would be posted. */
+export const metaRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) => {
+  const secured = readSecurity(deps.config)
+  const { config } = deps
+
+  app.get(
+    '/meta',
+    {
+      schema: {
+        tags: ['api'],
+        summary: 'Teams, sources, channels, periods and the cost unit, for filters; who is calling',
+        ...secured,
+        response: {
+          200: Type.Object({
+            name: Type.String({ description: 'the roadmap’s name' }),
+            teams: Type.Array(Type.Object({ id: Type.String(), name: Type.Optional(Type.String()) })),
+            sources: Type.Array(Type.Object({ id: Type.String(), kind: Type.Enum(['jira', 'linear']) })),
+            channels: Type.Array(Type.Object({ id: Type.String(), kind: Type.String() })),
+            tracks: Type.Array(Track),
+            periods: Type.Array(Period),
+            unit: Type.String(),
+            chronicThreshold: Type.Integer({ description: 'deferrals from which an epic counts as chronic' }),
+            auth: Type.Object({
+              protectReads: Type.Boolean({ description: 'reads need a viewer token or above' }),
+              caller: Nullable(
+                Type.Object(
+                  { name: Type.String(), role: Type.Enum(['viewer', 'editor', 'owner']) },
+                  { description: 'the token’s holder; editors and owners may record overrides' },
+                ),
+              ),
+            }),
+          }),
+          ...errors(401),
+        },
+      },
+    },
+    async (request) => ({
+      name: config.roadmap.name,
+      teams: config.roadmap.teams.map((t) => ({
+        id: t.id,
+        ...(t.name === undefined ? {} : { name: t.name }),
+      })),
+      sources: config.sources.map((s) => ({ id: s.id, kind: s.kind })),
+      channels: config.channels.map((c) => ({ id: c.id, kind: c.kind })),
+      tracks: ['product' as const, 'technical' as const],
+      periods: roadmapSettings(config).periods,
+      unit: reportSettings(config).costUnit,
+      chronicThreshold: config.roadmap.chronicDeferralThreshold,
+      auth: { protectReads: config.auth.protectReads, caller: request.caller },
+    }),
+  )
+
+  app.get(
+    '/reports/preview',
+    {
+      schema: {
+        tags: ['api'],
+        summary: 'This week’s deferral report as Markdown, of the whole roadmap or as a channel gets it',
+        ...secured,
+        querystring: Type.Object({ channel: Type.Optional(Type.String({ description: 'a channel id' })) }),
+        response: { 200: Type.Object({ markdown: Type.String() }), ...errors(401, 404) },
+      },
+    },
+    async (request) => {
+      const channelId = request.query.channel
+      const channel = channelId === undefined ? null : config.channels.find((c) => c.id === channelId)
+      if (channel === undefined) throw new OnetrackError('ONETRACK_NOT_FOUND', `no channel ${channelId}`)
+      const loaded = await loadChannelReport(deps, channel)
+      if (loaded === null) throw new OnetrackError('ONETRACK_NOT_FOUND', 'no roadmap has been built yet')
+      return { markdown: renderMarkdown(loaded.report, loaded.context) }
+    },
+  )
+}

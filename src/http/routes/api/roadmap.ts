@@ -1,0 +1,203 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import Type from 'typebox'
+import { OnetrackError } from '../../../errors.ts'
+import { eventsBetweenVersions, listVersions, previousVersionId, versionById } from '../../../store/index.ts'
+import { type ApiDeps, readSecurity } from './index.ts'
+import { decodeCursor, encodeCursor } from './params.ts'
+import { capacityView, loadVersion, loadVersionMeta, roadmapView } from './roadmap-view.ts'
+import {
+  DeferralEvent,
+  errors,
+  Nullable,
+  PerTrack,
+  RoadmapQuery,
+  RoadmapView,
+  TeamLoad,
+  Track,
+  VersionMeta,
+} from './schemas.ts'
+import { versionChanges } from './version-diff.ts'
+
+const VersionId = Type.Integer({ minimum: 1, description: 'a roadmap version id' })
+
+const Change = Type.Object({
+  epicId: Type.String(),
+  key: Type.String(),
+  title: Type.String(),
+  team: Type.String(),
+  track: Track,
+  change: Type.Enum(['added', 'removed', 'moved', 'rescored']),
+  fromPeriod: Nullable(Type.String()),
+  toPeriod: Nullable(Type.String()),
+  fromRank: Nullable(Type.Integer()),
+  toRank: Nullable(Type.Integer()),
+  fromScore: Nullable(Type.Number()),
+  toScore: Nullable(Type.Number()),
+  closedAs: Type.Union([Type.Enum(['done', 'canceled']), Type.Null()], {
+    description: 'for a removal: how the epic was closed, when it was',
+  }),
+})
+
+const PeriodCapacity = Type.Object({
+  period: Type.String(),
+  name: Type.String(),
+  capacity: Type.Number({ description: 'all teams together' }),
+  planned: Type.Number(),
+  overbooked: Type.Number({
+    description: 'summed per team: one team’s slack does not offset another’s excess',
+  }),
+  byTeam: Type.Array(TeamLoad),
+  byTrack: PerTrack,
+  technicalShare: Type.Number({ description: 'technical / all booked effort; 0 when nothing is booked' }),
+})
+
+/** A versions cursor: the last id of the page before. */
+function isVersionPosition(value: unknown): value is { before: number } {
+  const before = (value as { before?: unknown } | null)?.before
+  return typeof before === 'number' && Number.isInteger(before) && before > 0
+}
+
+/** The roadmap, its versions, what changed between two of them, and capacity. */
+export const roadmapApiRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) => {
+  const db = deps.database.db
+  const secured = readSecurity(deps.config)
+
+  app.get(
+    '/roadmap',
+    {
+      schema: {
+        tags: ['api'],
+        summary: 'The merged roadmap: the latest version, or the one asked for, with filters',
+        description:
+          'Every open epic, best rank first, with its score breakdown, period, deferral count and accumulated cost of delay. Filters narrow the entries only. 404 before the first build.',
+        ...secured,
+        querystring: Type.Object({ ...RoadmapQuery.properties, version: Type.Optional(VersionId) }),
+        response: { 200: RoadmapView, ...errors(400, 401, 404) },
+      },
+    },
+    async (request) => {
+      const { version, ...filter } = request.query
+      return roadmapView(deps, version, filter)
+    },
+  )
+
+  app.get(
+    '/versions',
+    {
+      schema: {
+        tags: ['api'],
+        summary: 'Roadmap versions, newest first',
+        ...secured,
+        querystring: Type.Object({
+          limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
+          cursor: Type.Optional(Type.String({ description: 'nextCursor of the previous page' })),
+        }),
+        response: {
+          200: Type.Object({
+            versions: Type.Array(VersionMeta),
+            nextCursor: Nullable(Type.String()),
+          }),
+          ...errors(400, 401),
+        },
+      },
+    },
+    async (request) => {
+      const { limit, cursor } = request.query
+      const before = cursor === undefined ? undefined : decodeCursor(cursor, isVersionPosition).before
+      const versions = await listVersions(db, {
+        limit: limit + 1,
+        ...(before === undefined ? {} : { before }),
+      })
+      const shown = versions.slice(0, limit)
+      const last = shown.at(-1)
+      return {
+        versions: shown,
+        nextCursor: versions.length > limit && last !== undefined ? encodeCursor({ before: last.id }) : null,
+      }
+    },
+  )
+
+  app.get(
+    '/versions/:id',
+    {
+      schema: {
+        tags: ['api'],
+        summary: 'One roadmap version, in the same shape as /api/roadmap',
+        ...secured,
+        params: Type.Object({ id: VersionId }),
+        querystring: RoadmapQuery,
+        response: { 200: RoadmapView, ...errors(400, 401, 404) },
+      },
+    },
+    async (request) => roadmapView(deps, request.params.id, request.query),
+  )
+
+  app.get(
+    '/versions/:id/diff',
+    {
+      schema: {
+        tags: ['api'],
+        summary: 'What changed between two versions, and the ledger events recorded in between',
+        description:
+          'Compares the entries of version `against` (default: the version before :id) with those of :id: added, removed, moved (the period differs) and rescored (same period, score differs by ≥ 0.01). Entries that only changed rank are counted in rankChanges. `events` are the ledger events recorded by the versions after the older one up to the newer one, oldest first.',
+        ...secured,
+        params: Type.Object({ id: VersionId }),
+        querystring: Type.Object({ against: Type.Optional(VersionId) }),
+        response: {
+          200: Type.Object({
+            from: VersionMeta,
+            to: VersionMeta,
+            changes: Type.Array(Change),
+            rankChanges: Type.Integer({ description: 'entries that changed rank and nothing else' }),
+            events: Type.Array(DeferralEvent),
+          }),
+          ...errors(400, 401, 404),
+        },
+      },
+    },
+    async (request) => {
+      const { id } = request.params
+      const to = await loadVersion(db, id)
+      const againstId = request.query.against ?? (await previousVersionId(db, id))
+      if (againstId === null) {
+        throw new OnetrackError(
+          'ONETRACK_NOT_FOUND',
+          `version ${id} is the first one: there is no earlier version to compare it with`,
+        )
+      }
+      const from = await versionById(db, againstId)
+      if (from === null) {
+        const message = `no roadmap version ${againstId}`
+        throw new OnetrackError('ONETRACK_NOT_FOUND', `querystring/against: ${message}`, {
+          details: [{ path: 'querystring/against', message }],
+        })
+      }
+      const [fromMeta, toMeta, events] = await Promise.all([
+        loadVersionMeta(db, from.id),
+        loadVersionMeta(db, to.id),
+        eventsBetweenVersions(db, Math.min(from.id, to.id), Math.max(from.id, to.id)),
+      ])
+      return { from: fromMeta, to: toMeta, ...versionChanges(from.roadmap, to.roadmap), events }
+    },
+  )
+
+  app.get(
+    '/capacity',
+    {
+      schema: {
+        tags: ['api'],
+        summary: 'Capacity and booked effort per open period, per team and per track',
+        ...secured,
+        querystring: Type.Object({ version: Type.Optional(VersionId) }),
+        response: {
+          200: Type.Object({ version: VersionMeta, periods: Type.Array(PeriodCapacity) }),
+          ...errors(400, 401, 404),
+        },
+      },
+    },
+    async (request) => {
+      const version = await loadVersion(db, request.query.version)
+      return { version: await loadVersionMeta(db, version.id), periods: capacityView(version.roadmap) }
+    },
+  )
+}

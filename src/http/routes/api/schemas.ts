@@ -1,0 +1,252 @@
+import Type, { type TProperties, type TSchema } from 'typebox'
+
+/**
+ * The REST API's response shapes, documented in the OpenAPI document. Domain objects (entries,
+ * events, overrides) are open objects: a field the domain adds later is served as is rather than
+ * silently dropped by the serializer.
+ */
+
+export const Nullable = <T extends TSchema>(type: T) => Type.Union([type, Type.Null()])
+const Open = <P extends TProperties>(properties: P, description?: string) =>
+  Type.Object(properties, {
+    additionalProperties: true,
+    ...(description === undefined ? {} : { description }),
+  })
+
+export const Track = Type.Enum(['product', 'technical'])
+export const EventKind = Type.Enum(['deferred', 'pulled_in', 'added', 'removed', 'completed', 'rolled_over'])
+export const OverrideKind = Type.Enum(['pin', 'defer', 'exclude'])
+export const PerTrack = Type.Object({ product: Type.Number(), technical: Type.Number() })
+
+export const ErrorBody = Type.Object(
+  {
+    error: Type.Object({
+      code: Type.String({ description: 'a stable code from docs/errors.md' }),
+      message: Type.String(),
+      details: Type.Optional(Type.Unknown()),
+    }),
+  },
+  { description: 'the one error shape of every route' },
+)
+
+export const Period = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  start: Type.String({ description: 'YYYY-MM-DD' }),
+  end: Type.String({ description: 'YYYY-MM-DD, exclusive' }),
+})
+
+export const TeamLoad = Type.Object({
+  team: Type.String(),
+  period: Type.String(),
+  capacity: Type.Number(),
+  planned: Type.Number(),
+  overbooked: Type.Number({ description: 'planned − capacity when positive' }),
+})
+
+export const VersionMeta = Type.Object({
+  id: Type.Integer(),
+  trigger: Type.String({ description: 'what asked for the build, e.g. sync:jira-shop or override:<id>' }),
+  configHash: Type.String(),
+  builtAt: Type.String({ description: 'the build’s clock' }),
+  createdAt: Type.String(),
+  entryCount: Type.Integer(),
+  eventCount: Type.Integer(),
+  status: Type.Enum(['proposed', 'approved', 'superseded', 'published'], {
+    description:
+      'published: written back (auto mode, or approved and written); proposed: waiting for an owner’s approval (on-approval mode); superseded: a newer proposal replaced it; approved: its write-back is under way',
+  }),
+  approvedBy: Nullable(Type.String()),
+  approvedAt: Nullable(Type.String()),
+  approvalNote: Nullable(Type.String()),
+})
+
+const Num = Nullable(Type.Number())
+
+const ScoreBreakdown = Open(
+  {
+    inputs: Open({ value: Num, timeCriticality: Num, risk: Num, effort: Num }),
+    deferrals: Type.Integer(),
+    riskEffective: Num,
+    enablement: Open({
+      total: Type.Number(),
+      reach: Type.Integer(),
+      contributors: Type.Array(
+        Open({
+          epicId: Type.String(),
+          depth: Type.Integer(),
+          value: Type.Number(),
+          contribution: Type.Number(),
+        }),
+      ),
+      withoutValue: Type.Integer(),
+      truncated: Type.Boolean(),
+    }),
+    terms: Open({ value: Num, timeCriticality: Num, risk: Num, enablement: Type.Number() }),
+    costOfDelay: Num,
+    effortUsed: Num,
+  },
+  'why the epic scored what it did',
+)
+
+export const Score = Open(
+  {
+    status: Type.Enum(['scored', 'unscored']),
+    score: Type.Optional(Type.Number({ description: 'cost of delay / effort; scored only' })),
+    costOfDelay: Type.Optional(Type.Number({ description: 'per period of delay; scored only' })),
+    missing: Type.Optional(Type.Array(Type.String(), { description: 'the inputs not given; unscored only' })),
+    breakdown: ScoreBreakdown,
+  },
+  'the score with its breakdown, or unscored with the missing inputs named',
+)
+
+export const AppliedOverride = Open({
+  id: Type.String(),
+  kind: OverrideKind,
+  period: Nullable(Type.String()),
+  rationale: Type.String(),
+  author: Type.String(),
+})
+
+const RoadmapEntryProperties = {
+  rank: Type.Integer({ description: '1 = highest' }),
+  epicId: Type.String(),
+  key: Type.String(),
+  title: Type.String(),
+  url: Type.String(),
+  source: Type.String(),
+  team: Type.String(),
+  track: Track,
+  status: Type.Enum(['todo', 'in_progress', 'done', 'canceled']),
+  effort: Num,
+  blockers: Type.Array(Type.String()),
+  score: Score,
+  period: Nullable(Type.String({ description: 'the period it starts in; null = unplanned' })),
+  spans: Type.Array(Type.Object({ period: Type.String(), effort: Type.Number() })),
+  placement: Nullable(Type.Enum(['ranked', 'pinned', 'kept'])),
+  unplanned: Nullable(Open({ code: Type.String() }, 'why it is not planned, as data')),
+  unplannedReason: Nullable(Type.String()),
+  notBefore: Nullable(Type.String()),
+  boundBy: Type.Array(Type.String()),
+  override: Nullable(AppliedOverride),
+  warnings: Type.Array(Type.String()),
+}
+
+export const Entry = Open(
+  {
+    ...RoadmapEntryProperties,
+    deferrals: Type.Integer({ description: 'distinct periods it was planned in and left unfinished' }),
+    costOfDelayAccumulated: Type.Number({ description: 'from its latest ledger event; 0 when none' }),
+    unacknowledged: Type.Integer({
+      description: 'its deferrals (up to this version) the owner has not signed off yet',
+    }),
+  },
+  'a roadmap entry with its deferral count and accumulated cost of delay',
+)
+
+export const DeferralEvent = Open(
+  {
+    id: Type.String(),
+    kind: EventKind,
+    epicId: Type.String(),
+    epic: Open({
+      key: Type.String(),
+      title: Type.String(),
+      url: Type.String(),
+      team: Type.String(),
+      track: Track,
+    }),
+    at: Type.String({ description: 'builtAt of the version that recorded it' }),
+    previousBuiltAt: Nullable(Type.String()),
+    fromPeriod: Nullable(Type.String()),
+    toPeriod: Nullable(Type.String()),
+    cause: Nullable(Open({ kind: Type.String() }, 'why it slipped (deferrals and removals)')),
+    displacedBy: Type.Array(
+      Open({ epicId: Type.String(), title: Type.String(), rank: Type.Integer(), score: Num }),
+    ),
+    periodsSlipped: Type.Integer(),
+    costOfDelay: Num,
+    costOfDelayAdded: Type.Number(),
+    costOfDelayAccumulated: Type.Number(),
+    deferralCount: Type.Integer(),
+    acknowledgement: Type.Optional(
+      Nullable(
+        Type.Object(
+          {
+            by: Type.String(),
+            at: Type.String(),
+            reason: Type.String(),
+            via: Type.Enum(['api', 'slack', 'override']),
+            overrideId: Nullable(Type.String({ description: 'the pin that answered it (via override)' })),
+            decisionId: Type.String(),
+          },
+          {
+            description: 'the owner’s sign-off of a deferral; null while unacknowledged and for other kinds',
+          },
+        ),
+      ),
+    ),
+  },
+  'one entry of the deferral ledger',
+)
+
+export const DecisionView = Type.Object(
+  {
+    id: Type.String(),
+    kind: Type.Enum(['acknowledgement', 'override', 'revocation', 'approval']),
+    author: Type.String(),
+    at: Type.String(),
+    rationale: Nullable(Type.String()),
+    epicId: Nullable(Type.String()),
+    versionId: Nullable(
+      Type.Integer({
+        description:
+          'the version the call applied to: the one that recorded the deferral, the newest when an override was made or revoked, the approved one',
+      }),
+    ),
+    subject: Type.String({ description: 'the deferral event, override or version id' }),
+    via: Type.Enum(['api', 'slack']),
+    details: Type.Record(Type.String(), Type.Unknown()),
+  },
+  { description: 'one owned call in the decision log' },
+)
+
+export const OverrideView = Open(
+  {
+    id: Type.String(),
+    epicId: Type.String(),
+    kind: OverrideKind,
+    period: Type.Optional(Type.String({ description: 'absent for an exclude, and for a defer without one' })),
+    rationale: Type.String(),
+    author: Type.String(),
+    createdAt: Type.String(),
+    revokedAt: Nullable(Type.String()),
+    revokedBy: Nullable(Type.String()),
+  },
+  'an owner’s decision; revoked ones keep their row',
+)
+
+export const RoadmapView = Type.Object({
+  version: VersionMeta,
+  periods: Type.Array(Period),
+  openPeriods: Type.Array(Type.String()),
+  load: Type.Array(TeamLoad),
+  entries: Type.Array(Entry),
+  problems: Type.Array(Type.String()),
+  cycles: Type.Array(Type.Array(Type.String())),
+  unit: Type.String({ description: 'the unit of cost of delay (points, EUR k, …)' }),
+})
+
+export const RoadmapQuery = Type.Object({
+  team: Type.Optional(Type.String()),
+  track: Type.Optional(Track),
+  source: Type.Optional(Type.String()),
+  period: Type.Optional(
+    Type.String({ description: 'entries whose spans touch this period; `unplanned` for unplanned ones' }),
+  ),
+})
+
+/** The error answers a route can give, for its OpenAPI entry. */
+export function errors(...statuses: Array<400 | 401 | 403 | 404 | 409>): Record<number, typeof ErrorBody> {
+  return Object.fromEntries(statuses.map((s) => [s, ErrorBody]))
+}

@@ -1,0 +1,192 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import Type from 'typebox'
+import { runWhatIf } from '../../../../workers/what-if.ts'
+import { reportSettings } from '../../../config/index.ts'
+import { DomainError, describeDeferral, periodNames, type WhatIfChange } from '../../../domain/index.ts'
+import { OnetrackError } from '../../../errors.ts'
+import type { ApiDeps } from './index.ts'
+import { DeferralEvent, errors, Nullable, Track } from './schemas.ts'
+
+const EpicId = Type.String({ minLength: 1, description: 'an epic id, source:externalId' })
+const PeriodId = Type.String({ minLength: 1, description: 'a configured period id, e.g. 2027-Q2' })
+const Rationale = Type.Optional(
+  Type.String({ description: 'shown as the hypothetical override’s rationale (default `what-if`)' }),
+)
+const InputValue = Nullable(Type.Number({ minimum: 0 }))
+
+export const WhatIfChangeSchema = Type.Union(
+  [
+    Type.Object(
+      { kind: Type.Literal('defer'), epicId: EpicId, period: Type.Optional(PeriodId), rationale: Rationale },
+      { additionalProperties: false, description: 'defer to an open period; without one, out of the plan' },
+    ),
+    Type.Object(
+      { kind: Type.Literal('exclude'), epicId: EpicId, rationale: Rationale },
+      { additionalProperties: false, description: 'take it out of the plan; epics it blocks stay blocked' },
+    ),
+    Type.Object(
+      { kind: Type.Literal('pin'), epicId: EpicId, period: PeriodId, rationale: Rationale },
+      { additionalProperties: false, description: 'plan it in an open period whatever its rank' },
+    ),
+    Type.Object(
+      {
+        kind: Type.Literal('input'),
+        epicId: EpicId,
+        input: Type.Enum(['value', 'timeCriticality', 'risk', 'effort']),
+        value: InputValue,
+      },
+      { additionalProperties: false, description: 'change a scoring input or the effort; null = not given' },
+    ),
+    Type.Object(
+      {
+        kind: Type.Literal('capacity'),
+        team: Type.String({ minLength: 1 }),
+        period: PeriodId,
+        capacity: Type.Number({ minimum: 0 }),
+      },
+      { additionalProperties: false, description: 'set a team’s capacity for one open period' },
+    ),
+    Type.Object(
+      {
+        kind: Type.Literal('add'),
+        epic: Type.Object(
+          {
+            id: Type.Optional(Type.String({ description: 'default what-if:<key>' })),
+            key: Type.String({ minLength: 1 }),
+            title: Type.String({ minLength: 1 }),
+            team: Type.String({ minLength: 1 }),
+            track: Type.Optional(Track),
+            status: Type.Optional(Type.Enum(['todo', 'in_progress'])),
+            value: Type.Optional(InputValue),
+            timeCriticality: Type.Optional(InputValue),
+            risk: Type.Optional(InputValue),
+            effort: Type.Optional(InputValue),
+            blockers: Type.Optional(Type.Array(EpicId, { description: 'epics that block it' })),
+            blocks: Type.Optional(Type.Array(EpicId, { description: 'epics it blocks' })),
+          },
+          { additionalProperties: false },
+        ),
+      },
+      { additionalProperties: false, description: 'add an epic that is not in any tracker yet' },
+    ),
+  ],
+  { description: 'one hypothetical change' },
+)
+
+const Moved = Type.Object({
+  epicId: Type.String(),
+  key: Type.String(),
+  title: Type.String(),
+  team: Type.String(),
+  track: Track,
+  fromPeriod: Nullable(Type.String()),
+  toPeriod: Nullable(Type.String({ description: 'null = unplanned' })),
+  fromRank: Type.Integer(),
+  toRank: Type.Integer(),
+})
+
+const Counts = Type.Object({
+  epics: Type.Integer(),
+  planned: Type.Integer(),
+  unplanned: Type.Integer(),
+  unscored: Type.Integer(),
+})
+
+const WhatIfResponse = Type.Object({
+  basedOn: Nullable(
+    Type.Object(
+      { versionId: Type.Integer(), builtAt: Type.String() },
+      { description: 'the current roadmap the changes are compared with; null before the first build' },
+    ),
+  ),
+  now: Type.String({ description: 'the clock of the hypothetical build (the same as a real build now)' }),
+  moved: Type.Array(Moved, { description: 'open epics whose period changes, in the new rank order' }),
+  deferrals: Type.Array(Type.Intersect([DeferralEvent, Type.Object({ description: Type.String() })]), {
+    description: 'the deferrals a build would record, with their cause, and it in words',
+  }),
+  events: Type.Array(DeferralEvent, {
+    description: 'every event a build would record: deferrals, pull-ins, additions, removals',
+  }),
+  costOfDelayAddedByPeriod: Type.Record(Type.String(), Type.Number(), {
+    description: 'cost of delay the deferrals add, by the period each epic slips out of',
+  }),
+  costOfDelayAdded: Type.Number(),
+  unit: Type.String({ description: 'the unit of cost of delay (points, EUR k, …)' }),
+  newlyBlocked: Type.Array(
+    Type.Object({
+      epicId: Type.String(),
+      key: Type.String(),
+      title: Type.String(),
+      team: Type.String(),
+      blockedBy: Type.Array(Type.String()),
+    }),
+    { description: 'epics that would wait on an unplanned blocker, and do not now' },
+  ),
+  summary: Type.Object({ before: Nullable(Counts), after: Counts }),
+  problems: Type.Array(Type.String(), { description: 'roadmap problems the changes would add' }),
+})
+
+/** `changes[0].epicId: …` → the API's field path `body/changes/0/epicId`. */
+function fieldPath(problem: string): { path: string; message: string } {
+  const match = /^([\w[\].]+): (.*)$/s.exec(problem)
+  if (match === null) return { path: 'body/changes', message: problem }
+  const path = `body/${(match[1] as string).replace(/\[(\d+)\]/g, '.$1').replaceAll('.', '/')}`
+  return { path, message: match[2] as string }
+}
+
+/** What-if: a hypothetical build from the current state plus the changes, never saved. */
+export const whatIfRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) => {
+  app.post(
+    '/what-if',
+    {
+      schema: {
+        tags: ['api'],
+        summary: 'What would these changes do to the plan? Nothing is saved',
+        description:
+          'Applies hypothetical changes — defer, exclude or pin an epic (as an override by `what-if`, replacing the one in force), change a scoring input or the effort, change a team’s capacity for one period, add an epic — to what a build would read now, runs that build against the current roadmap and returns what it would record: the epics that move, the deferrals with their causes, the cost of delay they add per period, the epics newly blocked. It is the same build a real change followed by a build gives; nothing is written. Needs a token (any role): each call runs a whole build. 400 names each bad field, e.g. `body/changes/0/epicId: no epic jira-shop:X`.',
+        security: [{ bearer: [] }],
+        body: Type.Object({
+          changes: Type.Array(WhatIfChangeSchema, { minItems: 1, maxItems: 100 }),
+        }),
+        response: { 200: WhatIfResponse, ...errors(400, 401, 403) },
+      },
+      // A read that changes nothing, but each call costs a whole build: never open to anonymous callers.
+      onRequest: app.requireRole('viewer'),
+    },
+    async (request) => {
+      let outcome: Awaited<ReturnType<typeof runWhatIf>>
+      try {
+        outcome = await runWhatIf(deps, request.body.changes as WhatIfChange[])
+      } catch (error) {
+        if (!(error instanceof DomainError)) throw error
+        const details = error.problems.map(fieldPath)
+        throw new OnetrackError(
+          'ONETRACK_BAD_REQUEST',
+          details.map((d) => `${d.path}: ${d.message}`).join('; '),
+          { details },
+        )
+      }
+      const { result, basedOnVersion, periods } = outcome
+      const names = periodNames(periods)
+      return {
+        basedOn:
+          basedOnVersion === null || result.basedOn === null
+            ? null
+            : { versionId: basedOnVersion, builtAt: result.basedOn },
+        now: result.now,
+        moved: result.moved,
+        deferrals: result.deferrals.map((event) => ({
+          ...event,
+          description: describeDeferral(event, names),
+        })),
+        events: result.events,
+        costOfDelayAddedByPeriod: result.costOfDelayAddedByPeriod,
+        costOfDelayAdded: result.costOfDelayAdded,
+        unit: reportSettings(deps.config).costUnit,
+        newlyBlocked: result.newlyBlocked,
+        summary: result.summary,
+        problems: result.problems,
+      }
+    },
+  )
+}

@@ -1,0 +1,104 @@
+// @ts-check
+// The deferrals view: what the waiting has cost (numbers and chart) and the ledger, newest first.
+/** @import { CostResponse, Entry, LedgerEvent, Period } from './types.d.ts' */
+import { costChartHtml } from './chart.js'
+import { cost, day, describeCause, esc, isDeferral, num } from './format.js'
+
+/**
+ * @typedef {object} LedgerContext
+ * @property {string} unit
+ * @property {number} chronic
+ * @property {Period[]} periods
+ * @property {Entry[]} entries today's roadmap, for the chronic count
+ * @property {(periodId: string | null) => string} periodName
+ * @property {(epicId: string) => string} keyOf
+ * @property {(team: string) => string} teamName
+ * @property {string} now
+ */
+
+/**
+ * The numbers and the chart.
+ * @param {CostResponse} data @param {number} total @param {LedgerContext} ctx @param {number} width of the chart, px
+ */
+export function costHtml(data, total, ctx, width) {
+  const last = data.points.at(-1)
+  const accumulated = last?.accumulated ?? 0
+  const technical = last?.byTrack.technical ?? 0
+  const chronic = ctx.entries.filter((e) => e.deferrals >= ctx.chronic)
+  const chronicCost = chronic.reduce((s, e) => s + e.costOfDelayAccumulated, 0)
+  const share = accumulated > 0 ? Math.round((technical / accumulated) * 100) : 0
+  const stats = [
+    stat(
+      'Cost of delay so far',
+      cost(accumulated, data.unit),
+      'Σ cost of delay per period × periods slipped',
+    ),
+    stat('Deferrals recorded', num(total), 'events in the ledger matching the filters'),
+    stat(
+      'Chronic epics',
+      num(chronic.length),
+      `deferred ${ctx.chronic}× or more; ${cost(chronicCost, data.unit)} so far`,
+      chronic.length > 0 ? 'is-chronic' : '',
+    ),
+    stat('Technical share', `${share}%`, 'of the cost of delay, on platform and technical work'),
+  ]
+  return `<div class="stats">${stats.join('')}</div><section class="panel" aria-labelledby="chart-title"><h2 id="chart-title" class="panel-title">Accumulated cost of delay <span class="count">${esc(data.unit)}, by track of the epic</span></h2>${costChartHtml(data.points, ctx.periods, data.unit, ctx.now, width)}</section>`
+}
+
+/** @param {string} label @param {string} value @param {string} sub @param {string} [cls] */
+function stat(label, value, sub, cls = '') {
+  return `<div class="stat ${cls}"><div class="stat-label">${esc(label)}</div><div class="stat-value">${esc(value)}</div><div class="stat-sub">${esc(sub)}</div></div>`
+}
+
+/** Ledger rows, to append to the table body. @param {LedgerEvent[]} events @param {LedgerContext} ctx */
+export function ledgerRowsHtml(events, ctx) {
+  let html = ''
+  for (const e of events) {
+    const deferral = isDeferral(e.kind)
+    const move = `${ctx.periodName(e.fromPeriod)} → ${ctx.periodName(e.toPeriod)}`
+    html += `<tr class="${deferral ? 'is-deferral' : ''}">
+      <td class="nowrap"><time datetime="${esc(e.at)}">${esc(day(e.at))}</time></td>
+      <td><a href="/epics/${encodeURIComponent(e.epicId)}" data-epic-link="${esc(e.epicId)}"><span class="key">${esc(e.epic.key)}</span> ${esc(e.epic.title)}</a><div class="sub"><span class="chip t-${e.epic.track}">${e.epic.track}</span> ${esc(ctx.teamName(e.epic.team))}</div></td>
+      <td class="nowrap">${kindWord(e.kind)}<div class="sub">${esc(move)}</div>${deferral ? signOffCell(e) : ''}</td>
+      <td>${e.cause === null ? '<span class="muted">—</span>' : esc(capitalised(describeCause(e.cause, ctx.periodName, ctx.keyOf)))}</td>
+      <td class="num">${e.costOfDelayAdded === 0 ? '<span class="muted">0</span>' : `${e.costOfDelayAdded > 0 ? '+' : '−'}${esc(num(Math.abs(e.costOfDelayAdded)))}`}</td>
+      <td class="num">${esc(num(e.costOfDelayAccumulated))}</td>
+      <td class="num">${deferral ? `<span class="badge b-defer${e.deferralCount >= ctx.chronic ? ' is-chronic' : ''}">×${e.deferralCount}</span>` : ''}</td>
+    </tr>`
+  }
+  return html
+}
+
+/** Whether the owner signed the deferral off (nothing when the API does not say). @param {LedgerEvent} e */
+function signOffCell(e) {
+  if (e.acknowledgement === undefined) return ''
+  if (e.acknowledgement === null)
+    return '<div class="sub"><span class="badge b-signoff">needs sign-off</span></div>'
+  return `<div class="sub ack-by" title="${esc(e.acknowledgement.reason)}">accepted by ${esc(e.acknowledgement.by)}</div>`
+}
+
+/** The table around the rows. @param {string} unit */
+export function ledgerTableHtml(unit) {
+  return `<table class="ledger"><caption class="sr-only">Deferral ledger, newest first</caption><thead><tr><th scope="col">When</th><th scope="col">Epic</th><th scope="col">What</th><th scope="col">Why</th><th scope="col" class="num">Added (${esc(unit)})</th><th scope="col" class="num">Epic total</th><th scope="col" class="num">Count</th></tr></thead><tbody></tbody></table>`
+}
+
+function kindWord(/** @type {LedgerEvent['kind']} */ kind) {
+  switch (kind) {
+    case 'deferred':
+      return '<strong>Deferred</strong>'
+    case 'rolled_over':
+      return '<strong>Rolled over</strong>'
+    case 'pulled_in':
+      return 'Pulled in'
+    case 'added':
+      return 'Added'
+    case 'removed':
+      return 'Removed'
+    case 'completed':
+      return 'Completed'
+  }
+}
+
+function capitalised(/** @type {string} */ s) {
+  return s.charAt(0).toUpperCase() + s.slice(1)
+}

@@ -1,0 +1,234 @@
+import { type Kysely, type SelectQueryBuilder, sql } from 'kysely'
+import type { DeferralEvent, DeferralEventKind, LedgerDigest, Track } from '../domain/index.ts'
+import type { Tables } from './tables.ts'
+
+/** Reads of the deferral ledger (deferral_events) for the API. Events come back as the domain made them. */
+
+const DEFERRAL_KINDS: DeferralEventKind[] = ['deferred', 'rolled_over']
+
+/**
+ * Each epic's accumulated cost of delay as its latest event (by time, then id) up to and including
+ * version `versionId` (null: the whole ledger) records it; epics without events are absent.
+ */
+export async function accumulatedCostsUpTo(
+  db: Kysely<Tables>,
+  versionId: number | null,
+  epicIds?: readonly string[],
+): Promise<Map<string, number>> {
+  if (epicIds !== undefined && epicIds.length === 0) return new Map()
+  let query = db
+    .selectFrom('deferral_events')
+    .distinctOn('epic_id')
+    .select(['epic_id', sql<number>`(event->>'costOfDelayAccumulated')::float8`.as('accumulated')])
+    .orderBy('epic_id')
+    .orderBy('occurred_at', 'desc')
+    .orderBy('id', 'desc')
+  if (versionId !== null) query = query.where('version_id', '<=', versionId)
+  if (epicIds !== undefined) query = query.where('epic_id', 'in', [...epicIds])
+  const rows = await query.execute()
+  return new Map(rows.map((r) => [r.epic_id, Number(r.accumulated)]))
+}
+
+/** Every event of one epic, oldest first. */
+export async function epicHistory(db: Kysely<Tables>, epicId: string): Promise<DeferralEvent[]> {
+  const rows = await db
+    .selectFrom('deferral_events')
+    .select('event')
+    .where('epic_id', '=', epicId)
+    .orderBy('occurred_at')
+    .orderBy('id')
+    .execute()
+  return rows.map((r) => r.event as DeferralEvent)
+}
+
+/** The events recorded by the versions after `afterVersion` up to and including `upToVersion`, oldest first. */
+export async function eventsBetweenVersions(
+  db: Kysely<Tables>,
+  afterVersion: number,
+  upToVersion: number,
+): Promise<DeferralEvent[]> {
+  const rows = await db
+    .selectFrom('deferral_events')
+    .select('event')
+    .where('version_id', '>', afterVersion)
+    .where('version_id', '<=', upToVersion)
+    .orderBy('occurred_at')
+    .orderBy('id')
+    .execute()
+  return rows.map((r) => r.event as DeferralEvent)
+}
+
+export interface LedgerFilter {
+  epicId?: string
+  /** Team and track as the event's epic snapshot recorded them. */
+  team?: string
+  track?: Track
+  source?: string
+  /** Kinds to include; undefined = every kind. */
+  kinds?: readonly DeferralEventKind[]
+  /** occurred at or after (inclusive). */
+  from?: string
+  /** occurred before (exclusive). */
+  to?: string
+  /** Signed off (true) or not (false); see decisions.ts. */
+  acknowledged?: boolean
+}
+
+/** Where a page of the ledger ended: the last event's time and id. */
+export interface LedgerPosition {
+  at: string
+  id: string
+}
+
+export interface LedgerPage {
+  events: DeferralEvent[]
+  /** Where the next page starts; null when this page is the last. */
+  next: LedgerPosition | null
+  /** Events matching the filter, all pages together. */
+  total: number
+}
+
+/**
+ * One page of the ledger, newest first, by keyset on (occurred_at, id): stable while new builds
+ * add events, and every event comes once however the ledger is walked.
+ */
+export async function ledgerPage(
+  db: Kysely<Tables>,
+  filter: LedgerFilter,
+  page: { limit: number; after?: LedgerPosition },
+): Promise<LedgerPage> {
+  let query = filtered(db.selectFrom('deferral_events'), filter)
+    .select(['event', 'occurred_at', 'id'])
+    .orderBy('occurred_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(page.limit + 1)
+  if (page.after !== undefined) {
+    const { at, id } = page.after
+    query = query.where(sql<boolean>`(occurred_at, id) < (${at}::timestamptz, ${id})`)
+  }
+  const [rows, count] = await Promise.all([
+    query.execute(),
+    filtered(db.selectFrom('deferral_events'), filter)
+      .select(sql<number>`count(*)::int`.as('total'))
+      .executeTakeFirstOrThrow(),
+  ])
+  const more = rows.length > page.limit
+  const shown = more ? rows.slice(0, page.limit) : rows
+  const last = shown.at(-1)
+  return {
+    events: shown.map((r) => r.event as DeferralEvent),
+    next: more && last !== undefined ? { at: last.occurred_at.toISOString(), id: last.id } : null,
+    total: Number(count.total),
+  }
+}
+
+function filtered<O>(
+  query: SelectQueryBuilder<Tables, 'deferral_events', O>,
+  filter: LedgerFilter,
+): SelectQueryBuilder<Tables, 'deferral_events', O> {
+  let q = query
+  if (filter.epicId !== undefined) q = q.where('epic_id', '=', filter.epicId)
+  if (filter.team !== undefined) q = q.where(sql<string>`event->'epic'->>'team'`, '=', filter.team)
+  if (filter.track !== undefined) q = q.where(sql<string>`event->'epic'->>'track'`, '=', filter.track)
+  if (filter.source !== undefined) q = q.where(sql<boolean>`starts_with(epic_id, ${`${filter.source}:`})`)
+  if (filter.kinds !== undefined) q = q.where('kind', 'in', [...filter.kinds])
+  if (filter.from !== undefined) q = q.where('occurred_at', '>=', new Date(filter.from))
+  if (filter.to !== undefined) q = q.where('occurred_at', '<', new Date(filter.to))
+  if (filter.acknowledged !== undefined) {
+    const signed = sql<boolean>`exists (select 1 from deferral_acks a where a.event_id = deferral_events.id)`
+    q = q.where(filter.acknowledged ? signed : sql<boolean>`not ${signed}`)
+  }
+  return q
+}
+
+/** Cost of delay added per version and track, for the versions that recorded events, oldest first. */
+export async function costOfDelayByVersion(
+  db: Kysely<Tables>,
+): Promise<Array<{ versionId: number; builtAt: string; track: Track; added: number }>> {
+  const rows = await db
+    .selectFrom('deferral_events as e')
+    .innerJoin('roadmap_versions as v', 'v.id', 'e.version_id')
+    .select([
+      'e.version_id',
+      'v.built_at',
+      sql<Track>`e.event->'epic'->>'track'`.as('track'),
+      sql<number>`coalesce(sum((e.event->>'costOfDelayAdded')::float8), 0)`.as('added'),
+    ])
+    .groupBy(['e.version_id', 'v.built_at', sql`e.event->'epic'->>'track'`])
+    .orderBy('e.version_id')
+    .execute()
+  return rows.map((r) => ({
+    versionId: r.version_id,
+    builtAt: r.built_at.toISOString(),
+    track: r.track,
+    added: Number(r.added),
+  }))
+}
+
+/**
+ * The ledger as a build needs it (the domain's LedgerDigest), computed in SQL so that a build reads
+ * one row per epic instead of every event ever recorded. `recorded` holds the ids of events stored
+ * by versions newer than `previousVersionId` — a build compares against the newest version, so only
+ * a build that ran alongside could have recorded the same facts.
+ */
+export async function ledgerDigest(
+  db: Kysely<Tables>,
+  previousVersionId: number | null,
+): Promise<LedgerDigest> {
+  const [periods, accumulated, recorded] = await Promise.all([
+    db
+      .selectFrom('deferral_events')
+      .select(['epic_id', sql<string[]>`array_agg(distinct from_period)`.as('periods')])
+      .where('kind', 'in', DEFERRAL_KINDS)
+      .where('from_period', 'is not', null)
+      .groupBy('epic_id')
+      .execute(),
+    accumulatedCostsUpTo(db, null),
+    db
+      .selectFrom('deferral_events')
+      .select('id')
+      .where('version_id', '>', previousVersionId ?? 0)
+      .execute(),
+  ])
+  return {
+    deferredPeriods: new Map(periods.map((r) => [r.epic_id, new Set(r.periods)])),
+    accumulated,
+    recorded: new Set(recorded.map((r) => r.id)),
+  }
+}
+
+/** Each deferred epic's latest deferral or roll-over (by time, then id), up to version `versionId` (null: all). */
+export async function lastDeferrals(
+  db: Kysely<Tables>,
+  versionId: number | null = null,
+): Promise<Map<string, DeferralEvent>> {
+  let query = db
+    .selectFrom('deferral_events')
+    .distinctOn('epic_id')
+    .select(['epic_id', 'event'])
+    .where('kind', 'in', DEFERRAL_KINDS)
+    .orderBy('epic_id')
+    .orderBy('occurred_at', 'desc')
+    .orderBy('id', 'desc')
+  if (versionId !== null) query = query.where('version_id', '<=', versionId)
+  const rows = await query.execute()
+  return new Map(rows.map((r) => [r.epic_id, r.event as DeferralEvent]))
+}
+
+/**
+ * Each epic's deferral count — the distinct periods it was deferred or rolled out of — up to and
+ * including version `versionId` (null: the whole ledger).
+ */
+export async function deferralCountsOf(
+  db: Kysely<Tables>,
+  versionId: number | null = null,
+): Promise<Map<string, number>> {
+  let query = db
+    .selectFrom('deferral_events')
+    .select(['epic_id', sql<number>`count(distinct from_period)::int`.as('count')])
+    .where('kind', 'in', DEFERRAL_KINDS)
+    .where('from_period', 'is not', null)
+  if (versionId !== null) query = query.where('version_id', '<=', versionId)
+  const rows = await query.groupBy('epic_id').execute()
+  return new Map(rows.map((r) => [r.epic_id, Number(r.count)]))
+}

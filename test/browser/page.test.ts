@@ -1,0 +1,412 @@
+import { mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import type { Browser, BrowserContext, Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Entry, RoadmapResponse, VersionsResponse } from '../../src/http/web/types.d.ts'
+import { startTestApp } from '../helpers/app.ts'
+import { TEST_TOKENS, testConfig } from '../helpers/config.ts'
+import { type DemoWorld, launchChromium, startDemoWorld, WORLD_TOKENS } from './demo-world.ts'
+
+/** Screenshots of each step, kept as test artifacts (gitignored). */
+const ARTIFACTS = 'test-artifacts/browser'
+
+let world: DemoWorld
+let browser: Browser
+let context: BrowserContext
+let page: Page
+let failover: string
+/** Console errors and page errors seen by any page: a CSP violation or a script error fails the file. */
+const problems: string[] = []
+
+async function get<T>(path: string): Promise<T> {
+  const response = await fetch(`${world.url}${path}`)
+  expect(response.status, `GET ${path}`).toBe(200)
+  return (await response.json()) as T
+}
+
+async function latestVersionId(): Promise<number> {
+  return (await get<VersionsResponse>('/api/versions?limit=1')).versions[0]?.id ?? 0
+}
+
+/** Waits for a build newer than `after` to be stored. */
+async function newVersion(after: number): Promise<number> {
+  const deadline = Date.now() + 15_000
+  for (;;) {
+    const id = await latestVersionId()
+    if (id > after) {
+      await world.idle()
+      return id
+    }
+    if (Date.now() > deadline) throw new Error(`no version after #${after} within 15 s`)
+    await new Promise((r) => setTimeout(r, 150))
+  }
+}
+
+/** Loads a page of the app and waits for its timeline (or fails with what the page says). */
+async function open(path: string): Promise<void> {
+  await page.goto(`${world.url}${path}`)
+  await page.waitForSelector('html[data-ready]')
+  if ((await page.locator('html').getAttribute('data-ready')) !== 'timeline') {
+    throw new Error(`the page shows no timeline: ${await page.locator('#roadmap-notice').textContent()}`)
+  }
+}
+
+function shot(name: string) {
+  return page.screenshot({ path: join(ARTIFACTS, `${name}.png`) })
+}
+
+function cardOf(epicId: string) {
+  return page.locator(`.card[data-epic="${epicId}"]`).first()
+}
+
+beforeAll(async () => {
+  mkdirSync(ARTIFACTS, { recursive: true })
+  ;[world, browser] = await Promise.all([startDemoWorld(), launchChromium()])
+  failover = world.epicId('PLAT-FAILOVER')
+  context = await browser.newContext({ viewport: { width: 1440, height: 900 } })
+  page = await context.newPage()
+  page.on('console', (message) => {
+    // A refused request (401 in the token test) is logged by Chromium as a console error: expected.
+    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource'))
+      problems.push(message.text())
+  })
+  page.on('pageerror', (error) => problems.push(error.message))
+}, 90_000)
+
+afterAll(async () => {
+  await browser?.close()
+  await world?.close()
+})
+
+describe('the web page', () => {
+  it('shows the merged roadmap as a timeline: teams as lanes, open periods as columns', async () => {
+    const roadmap = await get<RoadmapResponse>('/api/roadmap')
+    const started = Date.now()
+    await open('/')
+    expect(Date.now() - started).toBeLessThan(10_000)
+    expect(await page.locator('.tl-lane-name').allTextContents()).toEqual(['Checkout', 'Growth', 'Platform'])
+    const names = roadmap.periods.filter((p) => roadmap.openPeriods.includes(p.id)).map((p) => p.name)
+    const headers = await page.locator('.tl-head .tl-period-name').allTextContents()
+    expect(headers.map((h) => h.replace(/now$/i, '').trim())).toEqual([...names, 'Not planned'])
+    // One card per booked period of every entry, plus one per unplanned entry.
+    const cards = roadmap.entries.reduce((n, e) => n + Math.max(1, e.spans.length), 0)
+    expect(await page.locator('.card').count()).toBe(cards)
+    // The platform epic of the story: technical, chronic (three deferrals).
+    const card = cardOf(failover)
+    await expect.poll(() => card.getAttribute('class')).toMatch(/t-technical.*is-chronic/)
+    expect(await card.locator('.b-defer').textContent()).toBe('deferred ×3')
+    expect(await page.locator('#roadmap-summary').textContent()).toContain(
+      `${roadmap.entries.length} open epics`,
+    )
+    await shot('roadmap')
+  })
+
+  it('opens an epic from the keyboard, with its score in plain words and its three deferrals', async () => {
+    await open('/')
+    await cardOf(failover).focus()
+    await page.keyboard.press('Enter')
+    const drawer = page.locator('#drawer')
+    await expect.poll(() => drawer.locator('.history').count()).toBe(1)
+    expect(await drawer.isVisible()).toBe(true)
+    expect(new URL(page.url()).pathname).toBe(`/epics/${encodeURIComponent(failover)}`)
+    expect(await drawer.locator('#drawer-title').textContent()).toBe('Database failover and restore drills')
+    const questions = await drawer.locator('.q h4').allTextContents()
+    expect(questions.map((q) => q.slice(1))).toEqual([
+      'What business outcome does it advance?',
+      'What does it cost not to do it, and how does that grow while we wait?',
+      'What does it unblock?',
+    ])
+    const delay = (await drawer.locator('.q-delay').textContent()) ?? ''
+    expect(delay).toMatch(/compounds with every deferral: 3 deferrals at \+25% each/)
+    const deferrals = drawer.locator('.history .ev.is-deferral')
+    expect(await deferrals.count()).toBe(3)
+    // Three quarters running, each slip with its reason and its price.
+    const story = await deferrals.allTextContents()
+    expect(story.map((s) => /(?:Deferred|Rolled over) (Q\d 2026 → Q\d 2026)/.exec(s)?.[1])).toEqual([
+      'Q1 2026 → Q2 2026',
+      'Q2 2026 → Q3 2026',
+      'Q3 2026 → Q4 2026',
+    ])
+    for (const event of story) expect(event).toMatch(/Because .+\.\+[\d.]+ EUR k of delay/)
+    expect(story[2]).toContain('Q3 2026 ended with it unfinished')
+    await shot('epic-drawer')
+    await drawer.locator('.drawer-inner').evaluate((el) => el.scrollBy(0, 700))
+    await shot('epic-history')
+
+    // Escape closes it, gives the focus back to the card and the URL back to the roadmap.
+    await page.keyboard.press('Escape')
+    await expect.poll(() => drawer.isVisible()).toBe(false)
+    expect(await page.locator(':focus').getAttribute('data-epic')).toBe(failover)
+    expect(new URL(page.url()).pathname).toBe('/')
+  })
+
+  it('opens the drawer at /epics/<id>, the link written to the tickets', async () => {
+    await open(`/epics/${encodeURIComponent(failover)}`)
+    const drawer = page.locator('#drawer')
+    await expect
+      .poll(() => drawer.locator('#drawer-title').textContent())
+      .toBe('Database failover and restore drills')
+    const entry = (await get<{ entry: Entry }>(`/api/epics/${encodeURIComponent(failover)}`)).entry
+    const ticket = drawer.locator('.dr-links a').first()
+    expect(await ticket.getAttribute('href')).toBe(entry.url)
+    expect(await ticket.textContent()).toContain('Open in Linear')
+    expect(await cardOf(failover).getAttribute('class')).toContain('is-selected')
+    // Escape closes it here too (no click opened it), back to the roadmap's URL and to the card.
+    await page.keyboard.press('Escape')
+    await expect.poll(() => drawer.isVisible()).toBe(false)
+    expect(new URL(page.url()).pathname).toBe('/')
+    expect(await page.locator(':focus').getAttribute('data-epic')).toBe(failover)
+  })
+
+  it('shows a pin created through the API, with its rationale, once the build has run', async () => {
+    const before = await latestVersionId()
+    const roadmap = await get<RoadmapResponse>('/api/roadmap')
+    const period = roadmap.openPeriods[0] ?? ''
+    const rationale = 'Failover drills before the peak season: the auditors asked twice'
+    const response = await fetch(`${world.url}/api/overrides`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${WORLD_TOKENS.editor}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ epicId: failover, kind: 'pin', period, rationale }),
+    })
+    expect(response.status).toBe(201)
+    await newVersion(before)
+
+    await open('/')
+    const card = cardOf(failover)
+    expect(await card.locator('.b-pin').textContent()).toBe('pinned')
+    expect(await card.getAttribute('aria-label')).toContain(rationale)
+    await card.click()
+    const drawer = page.locator('#drawer')
+    await expect.poll(() => drawer.locator('.note-override').textContent()).toContain(rationale)
+    expect(await drawer.locator('.note-override').textContent()).toContain('by erin')
+    expect(await drawer.locator('.overrides .ov').first().textContent()).toContain(rationale)
+    await shot('override')
+    await page.keyboard.press('Escape')
+  })
+
+  it('records a decision from the drawer, with the API’s refusal shown in words first', async () => {
+    const roadmap = await get<RoadmapResponse>('/api/roadmap')
+    const [first, second] = roadmap.openPeriods
+    const target = roadmap.entries.find(
+      (e) => e.period === first && e.track === 'product' && e.override === null && e.status === 'todo',
+    )
+    expect(target).toBeDefined()
+    const epicId = target?.epicId ?? ''
+    await open(`/epics/${encodeURIComponent(epicId)}`)
+    const form = page.locator('#drawer form.ov-form')
+    await form.locator('.seg label', { hasText: 'Defer' }).click()
+    await form.locator('select[name="period"]').selectOption(second ?? '')
+    // Without a rationale the page says so, and sends nothing.
+    await form.locator('button[type="submit"]').click()
+    expect(await form.locator('.form-error').textContent()).toContain('Write down why')
+    await form.locator('textarea[name="rationale"]').fill('Waits for the new payment provider contract')
+    // Without a token the API refuses: the page says what to do.
+    await form.locator('button[type="submit"]').click()
+    await expect.poll(() => form.locator('.form-error').textContent()).toContain('This needs a token')
+
+    // Paste the editor token, then record again: the page waits for the build and shows it.
+    const before = await latestVersionId()
+    await page.locator('#drawer .dr-close').click()
+    await page.locator('#token-button').click()
+    await page.locator('#token-dialog input[name="token"]').fill(WORLD_TOKENS.editor)
+    await page.locator('#token-dialog button[value="save"]').click()
+    await expect.poll(() => page.locator('#token-button').textContent()).toBe('erin · editor')
+    await open(`/epics/${encodeURIComponent(epicId)}`)
+    const again = page.locator('#drawer form.ov-form')
+    await again.locator('.seg label', { hasText: 'Defer' }).click()
+    await again.locator('select[name="period"]').selectOption(second ?? '')
+    await again.locator('textarea[name="rationale"]').fill('Waits for the new payment provider contract')
+    await again.locator('button[type="submit"]').click()
+    await expect
+      .poll(() => page.locator('#drawer .ov-form .form-status').textContent(), { timeout: 15_000 })
+      .toMatch(/Applied in version #\d+/)
+    expect(await latestVersionId()).toBeGreaterThan(before)
+    expect(await page.locator('#drawer .note-override').textContent()).toContain(
+      'Waits for the new payment provider contract',
+    )
+    await page.keyboard.press('Escape')
+    expect(await cardOf(epicId).locator('.badge').allTextContents()).toContain('held back')
+  })
+
+  it('shows the deferral ledger and the accumulated cost of delay as a chart', async () => {
+    await open('/')
+    await page.locator('nav.tabs a[data-view="deferrals"]').click()
+    expect(new URL(page.url()).pathname).toBe('/deferrals')
+    await page.waitForSelector('#ledger tbody tr')
+    const total = Number((await page.locator('#ledger-count').textContent())?.replace(/,/g, ''))
+    expect(total).toBeGreaterThan(200)
+    expect(await page.locator('#ledger tbody tr').count()).toBe(50)
+    expect(await page.locator('.chart svg path.c-line').count()).toBe(1)
+    expect(await page.locator('.chart svg circle.c-dot').count()).toBeGreaterThan(3)
+    expect(await page.locator('.stat').first().textContent()).toMatch(/Cost of delay so far[\d,.]+ EUR k/)
+    await shot('deferrals')
+    // The platform team's technical deferrals include the story's three.
+    await page.locator('#ledger-filters select[name="team"]').selectOption('platform')
+    await expect
+      .poll(async () => (await page.locator('#ledger tbody').textContent()) ?? '')
+      .toContain('Database failover and restore drills')
+  })
+
+  it('compares two builds in the version picker', async () => {
+    await open('/')
+    await page.locator('nav.tabs a[data-view="versions"]').click()
+    await page.waitForSelector('#diff .dchips')
+    const selects = page.locator('#picker select')
+    expect(await selects.count()).toBe(2)
+    // Latest against the one before: the decision recorded from the drawer moved one epic later.
+    expect(await page.locator('#diff').textContent()).toContain('Moved between periods')
+    await shot('versions')
+    const versions = (await get<VersionsResponse>('/api/versions?limit=100')).versions
+    const oldest = versions.at(-1)?.id ?? 0
+    await selects.first().selectOption(String(oldest))
+    await expect.poll(() => page.locator('#diff .lead').textContent()).toContain(`From version #${oldest} (`)
+    // A year of planning between the two: the page lists what changed, grouped.
+    expect(Number(await page.locator('.d-added .dchip-n').textContent())).toBeGreaterThan(0)
+    expect(Number(await page.locator('.d-removed .dchip-n').textContent())).toBeGreaterThan(0)
+    expect(await page.locator('#diff .changes tr').count()).toBeGreaterThan(50)
+  })
+
+  it('asks what deferring an epic one more period would do, before anyone decides', async () => {
+    // No token in the tab: the page says a what-if needs one, and offers to paste it.
+    await open('/')
+    await page.evaluate(() => sessionStorage.clear())
+    await open(`/epics/${encodeURIComponent(failover)}`)
+    const drawer = page.locator('#drawer')
+    const ask = drawer.locator('button[data-what-if]')
+    expect(await ask.textContent()).toBe('What if we defer this one more period?')
+    expect(await drawer.locator('#wi-note').textContent()).toContain('To Q1 2027')
+    await ask.click()
+    const result = drawer.locator('[data-what-if-result]')
+    await expect.poll(() => result.textContent()).toContain('needs a token')
+    await result.locator('[data-paste-token]').click()
+    await page.locator('#token-dialog input[name="token"]').fill(WORLD_TOKENS.viewer)
+    await page.locator('#token-dialog button[value="save"]').click()
+    await expect.poll(() => page.locator('#token-button').textContent()).toBe('vera · viewer')
+    // The page reloads with the token, the drawer too (the prompt goes).
+    await expect.poll(() => result.textContent()).toBe('')
+
+    // Asked from the keyboard: the projected cost, the deferrals with their causes, what moves.
+    await drawer.locator('button[data-what-if]').focus()
+    await page.keyboard.press('Enter')
+    await expect.poll(() => result.locator('.wi-cost').count(), { timeout: 10_000 }).toBe(1)
+    expect(await result.locator('.wi-head').textContent()).toContain('from Q4 2026 to Q1 2027')
+    expect(await result.locator('.wi-cost').textContent()).toMatch(/^\+[\d,.]+ EUR k of cost of delay$/)
+    expect(await result.locator('.wi-periods li').first().textContent()).toMatch(/Q4 2026 \+[\d,.]+ EUR k/)
+    expect(await result.locator('.wi-deferrals li.is-self').textContent()).toContain(
+      'Q4 2026 → Q1 2027: the deferral asked about',
+    )
+    // The knock-on effects: other epics deferred (with why, in words) or moved.
+    const knock = result.locator('li.wi-knock')
+    expect(await knock.count()).toBeGreaterThan(0)
+    expect(await knock.first().textContent()).toMatch(/→/)
+    expect(await result.locator('.wi-foot').textContent()).toContain('Nothing was saved')
+    await result.evaluate((el) => el.scrollIntoView())
+    await shot('what-if')
+    await page.keyboard.press('Escape')
+
+    // An unplanned epic has nothing to defer: the button is off, and says why.
+    const roadmap = await get<RoadmapResponse>('/api/roadmap')
+    const unplanned = roadmap.entries.find((e) => e.period === null)
+    await open(`/epics/${encodeURIComponent(unplanned?.epicId ?? '')}`)
+    await expect.poll(() => drawer.locator('.wi-ask button').isDisabled()).toBe(true)
+    expect(await drawer.locator('#wi-note').textContent()).toContain('It is not planned')
+    await page.keyboard.press('Escape')
+  })
+
+  it('signs off a deferral from the drawer: the badge goes, the history says who accepted it and why', async () => {
+    const roadmap = await get<RoadmapResponse>('/api/roadmap')
+    const target = roadmap.entries.find((e) => e.unacknowledged === 1 && e.period !== null)
+    expect(target).toBeDefined()
+    const epicId = target?.epicId ?? ''
+    await open('/')
+    expect(await cardOf(epicId).locator('.b-signoff').textContent()).toBe('1 unsigned')
+    expect(await cardOf(epicId).getAttribute('aria-label')).toContain('1 deferral awaiting sign-off')
+    await cardOf(epicId).click()
+    const drawer = page.locator('#drawer')
+    const toggle = drawer.locator('button[data-ack-open]')
+    await expect.poll(() => toggle.count()).toBe(1)
+    // Escape closes the form, not the drawer.
+    await toggle.click()
+    const form = drawer.locator('form.ack-form')
+    expect(await form.isVisible()).toBe(true)
+    await page.keyboard.press('Escape')
+    expect(await form.isVisible()).toBe(false)
+    expect(await drawer.isVisible()).toBe(true)
+    await toggle.click()
+    // A reason is required; a viewer's token is refused, in words.
+    await form.locator('button[type="submit"]').click()
+    expect(await form.locator('.form-error').textContent()).toContain('Say why')
+    const reason = 'Checkout relaunch first; this waits one quarter, agreed with sales'
+    await form.locator('textarea[name="reason"]').fill(reason)
+    await form.locator('button[type="submit"]').click()
+    await expect.poll(() => form.locator('.form-error').textContent()).toContain('Not allowed')
+
+    // The owner's token (config/demo.env): accepted, the badge goes, the history says who and why.
+    await page.keyboard.press('Escape')
+    await page.keyboard.press('Escape')
+    await expect.poll(() => drawer.isVisible()).toBe(false)
+    await page.locator('#token-button').click()
+    await page.locator('#token-dialog input[name="token"]').fill(WORLD_TOKENS.owner)
+    await page.locator('#token-dialog button[value="save"]').click()
+    await expect.poll(() => page.locator('#token-button').textContent()).toBe('demo-owner · owner')
+    await cardOf(epicId).click()
+    await drawer.locator('button[data-ack-open]').click()
+    await drawer.locator('form.ack-form textarea[name="reason"]').fill(reason)
+    await shot('sign-off')
+    await drawer.locator('form.ack-form button[type="submit"]').click()
+    const done = drawer.locator('.history .ack-done')
+    await expect.poll(() => done.count()).toBe(1)
+    expect(await done.locator('.ack-by').textContent()).toBe('demo-owner')
+    expect(await done.locator('.ack-reason').textContent()).toBe(reason)
+    expect(await drawer.locator('button[data-ack-open]').count()).toBe(0)
+    expect(await done.evaluate((el) => el === el.ownerDocument.activeElement)).toBe(true)
+    await done.evaluate((el) => el.scrollIntoView({ block: 'center' }))
+    await shot('signed-off')
+    await page.keyboard.press('Escape')
+    await expect.poll(() => cardOf(epicId).locator('.b-signoff').count()).toBe(0)
+
+    // The ledger's "unacknowledged only" filter lists the open ones, which no longer include it.
+    const unsigned = await get<{ total: number }>('/api/deferrals?acknowledged=false&limit=1')
+    await page.locator('nav.tabs a[data-view="deferrals"]').click()
+    await page.waitForSelector('#ledger tbody tr')
+    await page.locator('#ledger-filters input[name="acknowledged"]').check()
+    await expect
+      .poll(async () => Number((await page.locator('#ledger-count').textContent())?.replace(/,/g, '')))
+      .toBe(unsigned.total)
+    expect(await page.locator('#ledger tbody .b-signoff').count()).toBe(
+      await page.locator('#ledger tbody tr').count(),
+    )
+  })
+})
+
+describe('the web page with reads protected', () => {
+  it('asks for a token first, then reads with a viewer token', async () => {
+    const base = testConfig()
+    const app = await startTestApp({ config: { ...base, auth: { ...base.auth, protectReads: true } } })
+    try {
+      const url = await app.app.listen({ port: 0, host: '127.0.0.1' })
+      const tab = await context.newPage()
+      tab.on('pageerror', (error) => problems.push(error.message))
+      await tab.goto(url)
+      await tab.waitForSelector('#token-dialog[open]')
+      expect(await tab.locator('#roadmap-summary').textContent()).toBe('This roadmap needs a token to read.')
+      await tab.locator('#token-dialog input[name="token"]').fill(TEST_TOKENS.viewer)
+      await tab.locator('#token-dialog button[value="save"]').click()
+      await expect.poll(() => tab.locator('#token-button').textContent()).toBe('vic · viewer')
+      // Reading works now; this service has not built anything yet, and says so.
+      await expect
+        .poll(() => tab.locator('#roadmap-notice').textContent())
+        .toContain('No roadmap has been built yet')
+      await tab.screenshot({ path: join(ARTIFACTS, 'token.png') })
+      await tab.close()
+    } finally {
+      await app.close()
+    }
+  })
+})
+
+describe('the web page, all along', () => {
+  it('ran without script errors or Content-Security-Policy violations', () => {
+    expect(problems).toEqual([])
+  })
+})

@@ -1,0 +1,353 @@
+import Fastify from 'fastify'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { accumulatedCosts, deferralCounts } from '../../src/domain/index.ts'
+import { authPlugin } from '../../src/http/plugins/auth.ts'
+import { apiRoutes } from '../../src/http/routes/api/index.ts'
+import { loadLedger } from '../../src/store/index.ts'
+import { EPICS, seedHistory } from '../helpers/api-history.ts'
+import { startTestApp, type TestApp } from '../helpers/app.ts'
+import { TEST_TOKENS, testConfig } from '../helpers/config.ts'
+
+interface Entry {
+  rank: number
+  epicId: string
+  team: string
+  track: string
+  source: string
+  period: string | null
+  spans: Array<{ period: string; effort: number }>
+  score: { status: string; score?: number }
+  deferrals: number
+  costOfDelayAccumulated: number
+}
+
+describe('REST API before the first build', () => {
+  let t: TestApp
+  beforeAll(async () => {
+    t = await startTestApp()
+  })
+  afterAll(() => t.close())
+
+  it('answers 404 for the roadmap and capacity, and empty lists elsewhere', async () => {
+    for (const url of ['/api/roadmap', '/api/capacity', '/api/reports/preview']) {
+      const res = await t.app.inject({ url })
+      expect(res.statusCode, url).toBe(404)
+      expect(res.json()).toEqual({
+        error: { code: 'ONETRACK_NOT_FOUND', message: 'no roadmap has been built yet' },
+      })
+    }
+    expect((await t.app.inject({ url: '/api/versions' })).json()).toEqual({ versions: [], nextCursor: null })
+    expect((await t.app.inject({ url: '/api/deferrals' })).json()).toEqual({
+      events: [],
+      nextCursor: null,
+      total: 0,
+    })
+    expect((await t.app.inject({ url: '/api/deferrals/cost' })).json()).toEqual({
+      unit: 'points',
+      points: [],
+    })
+    expect((await t.app.inject({ url: `/api/epics/${encodeURIComponent(EPICS.sso)}` })).statusCode).toBe(404)
+  })
+})
+
+describe('REST API: roadmap, versions, diff, capacity, meta', () => {
+  let t: TestApp
+  let versions: number[]
+  const get = async (url: string, token?: string) => {
+    const res = await t.app.inject({
+      url,
+      ...(token === undefined ? {} : { headers: { authorization: `Bearer ${token}` } }),
+    })
+    return { status: res.statusCode, body: res.json() }
+  }
+
+  beforeAll(async () => {
+    t = await startTestApp({ now: () => new Date('2027-04-10T09:00:00Z') })
+    versions = await seedHistory(t)
+  })
+  afterAll(() => t.close())
+
+  it('serves the latest version with every entry joined with the ledger', async () => {
+    const { status, body } = await get('/api/roadmap')
+    expect(status).toBe(200)
+    expect(body.version).toEqual({
+      id: versions[3],
+      trigger: 'test:2027-04-05T09:00:00.000Z',
+      configHash: expect.any(String),
+      builtAt: '2027-04-05T09:00:00.000Z',
+      createdAt: expect.any(String),
+      entryCount: 8,
+      eventCount: 7,
+      status: 'published',
+      approvedBy: null,
+      approvedAt: null,
+      approvalNote: null,
+    })
+    expect(body.periods.map((p: { id: string }) => p.id)).toEqual([
+      '2027-Q1',
+      '2027-Q2',
+      '2027-Q3',
+      '2027-Q4',
+    ])
+    expect(body.openPeriods).toEqual(['2027-Q2', '2027-Q3', '2027-Q4'])
+    expect(body.load).toContainEqual({
+      team: 'platform',
+      period: '2027-Q2',
+      capacity: 30,
+      planned: 30,
+      overbooked: 0,
+    })
+    expect(body).toMatchObject({ problems: [], cycles: [], unit: 'points' })
+    const entries: Entry[] = body.entries
+    expect(entries.map((e) => e.rank)).toEqual([1, 2, 3, 4, 5, 6, 7, 8])
+
+    // The figures are the domain's own, over the whole ledger.
+    const ledger = await loadLedger(t.database.db)
+    const counts = deferralCounts(ledger)
+    const costs = accumulatedCosts(ledger)
+    for (const e of entries) {
+      expect(e.deferrals, e.epicId).toBe(counts.get(e.epicId) ?? 0)
+      expect(e.costOfDelayAccumulated, e.epicId).toBe(costs.get(e.epicId) ?? 0)
+    }
+    // The database upgrade left Q1, then Q2: two deferrals, 11 + 13 points.
+    expect(entries.find((e) => e.epicId === EPICS.dbUpgrade)).toMatchObject({
+      period: '2027-Q3',
+      deferrals: 2,
+      costOfDelayAccumulated: 24,
+    })
+    // Unscored and unplanned, with the whole entry kept (score breakdown, reason).
+    expect(entries.at(-1)).toMatchObject({
+      epicId: EPICS.loyalty,
+      period: null,
+      score: { status: 'unscored', missing: ['effort'], breakdown: { inputs: { value: 5, effort: null } } },
+      unplanned: { code: 'no_effort' },
+      unplannedReason: 'no effort estimate',
+    })
+  })
+
+  it('narrows entries by team, track, source and period, and nothing else', async () => {
+    const ids = async (query: string) =>
+      ((await get(`/api/roadmap?${query}`)).body.entries as Entry[]).map((e) => e.epicId)
+
+    expect(await ids('team=platform')).toEqual([EPICS.cache, EPICS.k8s, EPICS.dbUpgrade, EPICS.observability])
+    expect(await ids('track=technical')).toEqual(await ids('team=platform'))
+    expect(await ids('source=jira-test')).toHaveLength(8)
+    expect(await ids('source=linear-platform')).toEqual([])
+    expect(await ids('period=2027-Q3')).toEqual([EPICS.dbUpgrade, EPICS.giftCards])
+    expect(await ids('period=unplanned')).toEqual([EPICS.loyalty])
+    expect(await ids('team=checkout&period=2027-Q2')).toEqual([EPICS.sso, EPICS.savedCarts])
+    const filtered = (await get('/api/roadmap?team=checkout')).body
+    expect(filtered.load).toHaveLength(6)
+    expect(filtered.periods).toHaveLength(4)
+  })
+
+  it('serves an older version with the ledger as it stood then', async () => {
+    const { body } = await get(`/api/roadmap?version=${versions[1]}`)
+    expect(body.version.id).toBe(versions[1])
+    const db = (body.entries as Entry[]).find((e) => e.epicId === EPICS.dbUpgrade)
+    expect(db).toMatchObject({ period: '2027-Q2', deferrals: 1, costOfDelayAccumulated: 11 })
+    const byId = await get(`/api/versions/${versions[1]}`)
+    expect(byId.body).toEqual(body)
+    expect((await get(`/api/versions/${versions[0]}?team=platform`)).body.entries).toHaveLength(3)
+  })
+
+  it('refuses bad filters and unknown versions, naming the field', async () => {
+    const track = await get('/api/roadmap?track=ops')
+    expect(track.status).toBe(400)
+    expect(track.body.error.code).toBe('ONETRACK_BAD_REQUEST')
+    expect(track.body.error.message).toMatch(/^querystring\/track: /)
+    expect((await get('/api/roadmap?version=abc')).body.error.message).toMatch(/^querystring\/version: /)
+    expect((await get('/api/versions/0')).body.error.message).toMatch(/^params\/id: /)
+    expect(await get('/api/roadmap?version=99')).toEqual({
+      status: 404,
+      body: { error: { code: 'ONETRACK_NOT_FOUND', message: 'no roadmap version 99' } },
+    })
+  })
+
+  it('lists versions newest first, page by page', async () => {
+    const seen: number[] = []
+    let cursor: string | null = null
+    let pages = 0
+    do {
+      const page: { body: { versions: Array<{ id: number }>; nextCursor: string | null } } = await get(
+        `/api/versions?limit=3${cursor === null ? '' : `&cursor=${cursor}`}`,
+      )
+      seen.push(...page.body.versions.map((v) => v.id))
+      cursor = page.body.nextCursor
+      pages += 1
+    } while (cursor !== null)
+    expect(seen).toEqual([...versions].reverse())
+    expect(pages).toBe(2)
+    const bad = await get('/api/versions?cursor=nonsense')
+    expect(bad.status).toBe(400)
+    expect(bad.body.error.details).toEqual([
+      { path: 'querystring/cursor', message: 'is not a cursor this API gave out' },
+    ])
+  })
+
+  it('diffs a version against the one before it by default', async () => {
+    const { status, body } = await get(`/api/versions/${versions[3]}/diff`)
+    expect(status).toBe(200)
+    expect(body.from.id).toBe(versions[2])
+    expect(body.to.id).toBe(versions[3])
+    expect(body.events).toHaveLength(body.to.eventCount)
+    // Q1 ended: everything planned there moved to Q2.
+    expect(body.changes).toContainEqual(
+      expect.objectContaining({
+        epicId: EPICS.sso,
+        change: 'moved',
+        fromPeriod: '2027-Q1',
+        toPeriod: '2027-Q2',
+      }),
+    )
+  })
+
+  it('diffs non-adjacent versions: changes by comparison, events of the versions in between', async () => {
+    const { status, body } = await get(`/api/versions/${versions[2]}/diff?against=${versions[0]}`)
+    expect(status).toBe(200)
+    const change = (epicId: string) =>
+      body.changes.find((c: { epicId: string }) => c.epicId === epicId) as Record<string, unknown>
+    expect(change(EPICS.sso)).toMatchObject({
+      change: 'added',
+      fromPeriod: null,
+      toPeriod: '2027-Q1',
+      toRank: 1,
+    })
+    expect(change(EPICS.k8s)).toMatchObject({ change: 'added' })
+    expect(change(EPICS.oneClick)).toMatchObject({
+      change: 'removed',
+      fromPeriod: '2027-Q1',
+      toPeriod: null,
+      toRank: null,
+      closedAs: 'done',
+    })
+    expect(change(EPICS.dbUpgrade)).toMatchObject({
+      change: 'moved',
+      fromPeriod: '2027-Q1',
+      toPeriod: '2027-Q2',
+    })
+    expect(change(EPICS.observability)).toMatchObject({ change: 'moved', toPeriod: '2027-Q3' })
+    // Gift cards' value went 3 → 5; saved carts left Q1 and came back, its risk grown by a deferral.
+    expect(change(EPICS.giftCards)).toMatchObject({ change: 'rescored', fromScore: 0.3, toScore: 0.4 })
+    expect(change(EPICS.savedCarts)).toMatchObject({
+      change: 'rescored',
+      fromPeriod: '2027-Q1',
+      toPeriod: '2027-Q1',
+    })
+    // The cache layer (rank 1 → 2) and the loyalty program (7 → 8) only changed rank: counted, not listed.
+    expect(change(EPICS.cache)).toBeUndefined()
+    expect(body.rankChanges).toBe(2)
+    expect(body.changes.map((c: { epicId: string }) => c.epicId).sort()).toEqual(
+      [
+        EPICS.sso,
+        EPICS.k8s,
+        EPICS.oneClick,
+        EPICS.dbUpgrade,
+        EPICS.observability,
+        EPICS.giftCards,
+        EPICS.savedCarts,
+      ].sort(),
+    )
+
+    const listed = (await get('/api/versions?limit=500')).body.versions as Array<{
+      id: number
+      eventCount: number
+      builtAt: string
+    }>
+    const meta = (id: number | undefined) => listed.find((v) => v.id === id)
+    expect(body.events).toHaveLength(
+      (meta(versions[1])?.eventCount ?? 0) + (meta(versions[2])?.eventCount ?? 0),
+    )
+    const times = new Set(body.events.map((e: { at: string }) => e.at))
+    expect(times).toEqual(new Set([meta(versions[1])?.builtAt, meta(versions[2])?.builtAt]))
+  })
+
+  it('says why a diff cannot be made', async () => {
+    const first = await get(`/api/versions/${versions[0]}/diff`)
+    expect(first.status).toBe(404)
+    expect(first.body.error.message).toMatch(/is the first one/)
+    const against = await get(`/api/versions/${versions[1]}/diff?against=99`)
+    expect(against.status).toBe(404)
+    expect(against.body.error.message).toBe('querystring/against: no roadmap version 99')
+    expect((await get('/api/versions/99/diff')).status).toBe(404)
+  })
+
+  it('books capacity per open period, per team and per track', async () => {
+    const { status, body } = await get('/api/capacity')
+    expect(status).toBe(200)
+    expect(body.version.id).toBe(versions[3])
+    expect(body.periods.map((p: { period: string }) => p.period)).toEqual(['2027-Q2', '2027-Q3', '2027-Q4'])
+    const [q2, , q4] = body.periods
+    expect(q2).toMatchObject({
+      name: 'Q2 2027',
+      capacity: 70,
+      planned: 70,
+      overbooked: 0,
+      byTrack: { product: 40, technical: 30 },
+      technicalShare: 30 / 70,
+    })
+    expect(q2.byTeam).toHaveLength(2)
+    expect(q4).toMatchObject({ planned: 20, byTrack: { product: 0, technical: 20 }, technicalShare: 1 })
+    const old = await get(`/api/capacity?version=${versions[0]}`)
+    expect(old.body.periods[0]).toMatchObject({ period: '2027-Q1', planned: 70 })
+  })
+
+  it('describes the filters and who is calling', async () => {
+    const { status, body } = await get('/api/meta')
+    expect(status).toBe(200)
+    expect(body).toMatchObject({
+      teams: [{ id: 'checkout' }, { id: 'platform' }],
+      sources: [{ id: 'jira-test', kind: 'jira' }],
+      unit: 'points',
+      auth: { protectReads: false, caller: null },
+    })
+    expect(body.periods).toHaveLength(4)
+    expect((await get('/api/meta', TEST_TOKENS.editor)).body.auth.caller).toEqual({
+      name: 'eddie',
+      role: 'editor',
+    })
+  })
+
+  it('previews the weekly report as Markdown in JSON', async () => {
+    const { status, body } = await get('/api/reports/preview')
+    expect(status).toBe(200)
+    expect(body.markdown).toMatch(/^# Deferral report/)
+    expect(body.markdown).toContain('Database upgrade')
+    expect((await get('/api/reports/preview?channel=nope')).status).toBe(404)
+  })
+
+  it('documents every /api route in the OpenAPI document, tagged api, with its answer', async () => {
+    // The routes the API plugin defines, as Fastify registers them.
+    const routes: Array<{ method: string; url: string }> = []
+    const probe = Fastify()
+    probe.addHook('onRoute', (route) => {
+      for (const method of [route.method].flat())
+        if (method !== 'HEAD') routes.push({ method, url: route.url })
+    })
+    const config = testConfig()
+    await probe.register(authPlugin, { auth: config.auth })
+    await probe.register(apiRoutes, {
+      config,
+      database: t.database,
+      queues: t.queues,
+      now: () => new Date(),
+      prefix: '/api',
+    })
+    await probe.ready()
+    await probe.close()
+    expect(routes.length).toBeGreaterThanOrEqual(14)
+
+    const doc = (await get('/openapi.json')).body
+    expect(doc.tags).toContainEqual(expect.objectContaining({ name: 'api' }))
+    for (const { method, url } of routes) {
+      const path = url.replace(/:(\w+)/g, '{$1}')
+      const operation = doc.paths[path]?.[method.toLowerCase()]
+      expect(operation, `${method} ${url}`).toBeDefined()
+      expect(operation.tags, `${method} ${url}`).toEqual(['api'])
+      const ok = operation.responses['200'] ?? operation.responses['201']
+      expect(ok?.content?.['application/json']?.schema, `${method} ${url}`).toBeDefined()
+    }
+    const documented = Object.keys(doc.paths).filter((p) => p.startsWith('/api/'))
+    expect(documented.length).toBe(new Set(routes.map((r) => r.url)).size)
+  })
+})
