@@ -1,6 +1,7 @@
 import { rmSync } from 'node:fs'
 import { runBuild } from '../../workers/build.ts'
 import { runSync } from '../../workers/sync.ts'
+import { runWhatIf } from '../../workers/what-if.ts'
 import { runWriteback } from '../../workers/writeback.ts'
 import { type Environment, loadConfig } from '../config/index.ts'
 import { buildApp } from '../http/app.ts'
@@ -262,6 +263,18 @@ async function printStory(services: Services, trackers: DemoTrackers): Promise<v
     say(
       `  today: rank ${entry.rank}, score ${score}, planned ${names(entry.period)}; cost of delay so far: ${events.at(-1)?.costOfDelayAccumulated.toFixed(1) ?? 0}`,
     )
+    // Before the owner's next call: what one more slip would cost, computed as a build would, saved nowhere.
+    const periods = version?.roadmap.periods ?? []
+    const next = periods[periods.findIndex((p) => p.id === entry.period) + 1]
+    if (entry.period !== null && next !== undefined) {
+      const { result } = await runWhatIf({ ...services, now: () => new Date() }, [
+        { kind: 'defer', epicId, period: next.id },
+      ])
+      const others = result.moved.filter((m) => m.epicId !== epicId).length
+      say(
+        `  what if it slips once more, to ${names(next.id)}: +${result.costOfDelayAdded.toFixed(1)} ${services.config.roadmap.costOfDelayUnit} cost of delay, ${others} other epics move, ${result.newlyBlocked.length} newly blocked (onetrack what-if --defer ${entry.key} --to ${next.id})`,
+      )
+    }
   }
 }
 
