@@ -35,7 +35,7 @@ export const vars = demoVars
 export const SEED = Number(process.env.FAULT_SEED ?? 9_001)
 export const RUNS = Math.max(1, Number(process.env.FAULT_RUNS ?? 5))
 /** How long the trackers misbehave in the outage test ("minutes" in the long run). */
-export const OUTAGE_SECONDS = Number(process.env.FAULT_OUTAGE_SECONDS ?? 20)
+export const OUTAGE_SECONDS = Number(process.env.FAULT_OUTAGE_SECONDS ?? 120)
 
 /** mulberry32: a small seeded generator, so a failing run reproduces with its seed. */
 export function seeded(seed: number): () => number {
