@@ -18,8 +18,10 @@ export const demoCommand: Command = {
   },
   async run(values) {
     const { runDemo } = await import('./demo-run.ts')
-    // The demo's throwaway credentials; anything set in the environment wins.
+    // The demo's throwaway credentials; anything set in the environment wins. It tells its own
+    // story on stdout, so the service logs only warnings unless LOG_LEVEL asks for more.
     const vars: Record<string, string | undefined> = {
+      LOG_LEVEL: 'warn',
       ...parseEnv(readFileSync(DEMO_ENV, 'utf8')),
       ...process.env,
     }
