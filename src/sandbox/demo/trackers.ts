@@ -63,7 +63,12 @@ export async function startDemoTrackers(credentials: DemoCredentials): Promise<D
     account: { email: credentials.jiraEmail, apiToken: credentials.jiraToken },
     clock,
   })
-  const linear = createLinearSimulator({ apiKeys: [{ key: credentials.linearApiKey }], now: clock })
+  // Seeded ids: the planner breaks ties by epic id, so the demo plans the same way on every run.
+  const linear = createLinearSimulator({
+    apiKeys: [{ key: credentials.linearApiKey }],
+    now: clock,
+    idSeed: 2026,
+  })
   const fields = addScoringFields(jira.state)
   const blockedByField = jira.state.addField({ name: BLOCKED_BY_FIELD, type: 'textarea' })
   jira.state.addProject({ key: 'SHOP', name: 'Shop' })

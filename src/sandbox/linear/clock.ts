@@ -33,11 +33,38 @@ export class SimulatorClock {
   }
 }
 
-export function newId(): string {
-  return randomUUID()
+/** Where a workspace's ids come from: random, like Linear's, or seeded for a reproducible world. */
+export interface IdSource {
+  /** A UUID. */
+  id(): string
+  /** Linear's short URL slugs: 12 hex characters. */
+  slugId(): string
 }
 
-/** Linear's short URL slugs: 12 hex characters. */
-export function newSlugId(): string {
-  return randomBytes(6).toString('hex')
+export function randomIds(): IdSource {
+  return { id: () => randomUUID(), slugId: () => randomBytes(6).toString('hex') }
+}
+
+/**
+ * The same ids in the same order for the same seed (mulberry32), shaped like Linear's: plans break
+ * ties by epic id, so a seeded world plans the same way on every run.
+ */
+export function seededIds(seed: number): IdSource {
+  let state = seed >>> 0
+  const next = () => {
+    state = (state + 0x6d2b79f5) >>> 0
+    let t = state
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return (t ^ (t >>> 14)) >>> 0
+  }
+  const hex = (words: number) =>
+    Array.from({ length: words }, () => next().toString(16).padStart(8, '0')).join('')
+  return {
+    id() {
+      const h = hex(4)
+      return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`
+    },
+    slugId: () => hex(2).slice(0, 12),
+  }
 }

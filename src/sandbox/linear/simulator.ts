@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify'
 import { type DocumentNode, execute, GraphQLError, getOperationAST, parse, validate } from 'graphql'
+import { seededIds } from './clock.ts'
 import { MAX_QUERY_COMPLEXITY, queryComplexity } from './complexity.ts'
 import { DEFAULT_RATE_LIMITS, type Fault, FaultPlan, LeakyBucket, type RateLimitOptions } from './limits.ts'
 import type { UserRecord } from './records.ts'
@@ -26,6 +27,8 @@ export interface LinearSimulatorOptions {
   maxComplexity?: number
   webhook?: WebhookConfig
   organization?: { name?: string; urlKey?: string }
+  /** Seeds the workspace's ids (default: random, like Linear's): the same world on every run. */
+  idSeed?: number
 }
 
 /** One query document as received, with the errors validating it against the schema gave. */
@@ -88,6 +91,7 @@ export function createLinearSimulator(options: LinearSimulatorOptions = {}): Lin
   const state = new LinearWorkspace({
     ...(options.now === undefined ? {} : { now: options.now }),
     organization: options.organization ?? {},
+    ...(options.idSeed === undefined ? {} : { ids: seededIds(options.idSeed) }),
   })
   const now = () => state.clock.now()
   const limits = { ...DEFAULT_RATE_LIMITS, ...options.rateLimits }

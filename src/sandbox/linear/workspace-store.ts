@@ -1,4 +1,4 @@
-import { newId, SimulatorClock } from './clock.ts'
+import { type IdSource, randomIds, SimulatorClock } from './clock.ts'
 import type {
   AttachmentRecord,
   Change,
@@ -63,11 +63,17 @@ export class WorkspaceStore {
   version = 0
   readonly #listeners: Array<(change: Change) => void> = []
 
-  constructor(options: { now?: () => number; organization?: Partial<OrganizationRecord> } = {}) {
+  /** Where new records' ids come from. */
+  protected readonly ids: IdSource
+
+  constructor(
+    options: { now?: () => number; organization?: Partial<OrganizationRecord>; ids?: IdSource } = {},
+  ) {
+    this.ids = options.ids ?? randomIds()
     this.clock = new SimulatorClock(options.now)
-    this.organization = { id: newId(), name: 'Acme', urlKey: 'acme', ...options.organization }
+    this.organization = { id: this.ids.id(), name: 'Acme', urlKey: 'acme', ...options.organization }
     PROJECT_STATUSES.forEach(([name, type, color], position) => {
-      const status = { id: newId(), name, type, color, position, indefinite: type !== 'started' }
+      const status = { id: this.ids.id(), name, type, color, position, indefinite: type !== 'started' }
       this.projectStatuses.set(status.id, { ...status, description: null, ...this.born() })
     })
     this.person = this.addUser({ name: 'Ada Lovelace', email: 'ada@acme.example' })
@@ -80,7 +86,7 @@ export class WorkspaceStore {
 
   addUser(input: { name: string; email: string; admin?: boolean }): UserRecord {
     const user: UserRecord = {
-      id: newId(),
+      id: this.ids.id(),
       name: input.name,
       displayName: input.name.split(' ')[0]?.toLowerCase() ?? input.name,
       email: input.email,
@@ -95,7 +101,7 @@ export class WorkspaceStore {
   /** A team with Linear's default workflow states. */
   addTeam(input: { key: string; name?: string }): TeamRecord {
     const team: TeamRecord = {
-      id: newId(),
+      id: this.ids.id(),
       key: input.key,
       name: input.name ?? input.key,
       description: null,
@@ -104,7 +110,7 @@ export class WorkspaceStore {
     }
     this.teams.set(team.id, team)
     WORKFLOW_STATES.forEach(([name, type, color], position) => {
-      const state = { id: newId(), teamId: team.id, name, type, color, position }
+      const state = { id: this.ids.id(), teamId: team.id, name, type, color, position }
       this.workflowStates.set(state.id, { ...state, ...this.born() })
     })
     return team

@@ -1,4 +1,3 @@
-import { newId, newSlugId } from './clock.ts'
 import type {
   AttachmentRecord,
   CustomerNeedRecord,
@@ -81,7 +80,7 @@ export class LinearWorkspace extends WorkspaceStore {
     actorId: string = this.person.id,
   ): LabelRecord {
     const label: LabelRecord = {
-      id: newId(),
+      id: this.ids.id(),
       name: input.name,
       description: null,
       color: input.color ?? '#5e6ad2',
@@ -100,9 +99,9 @@ export class LinearWorkspace extends WorkspaceStore {
     const status = this.statusOfType(input.status ?? 'planned')
     const born = this.born()
     const project: ProjectRecord = {
-      id: newId(),
+      id: this.ids.id(),
       name: input.name,
-      slugId: newSlugId(),
+      slugId: this.ids.slugId(),
       description: input.description ?? '',
       color: '#bec2c8',
       icon: null,
@@ -185,7 +184,7 @@ export class LinearWorkspace extends WorkspaceStore {
     const number = (this.#issueNumbers.get(team.id) ?? 0) + 1
     this.#issueNumbers.set(team.id, number)
     const issue: IssueRecord = {
-      id: newId(),
+      id: this.ids.id(),
       number,
       teamId: team.id,
       title: input.title,
@@ -237,7 +236,7 @@ export class LinearWorkspace extends WorkspaceStore {
     this.existing(this.projects, blockerId, 'Project')
     this.existing(this.projects, blockedId, 'Project')
     const relation: ProjectRelationRecord = {
-      id: newId(),
+      id: this.ids.id(),
       type,
       projectId: blockerId,
       relatedProjectId: blockedId,
@@ -255,7 +254,7 @@ export class LinearWorkspace extends WorkspaceStore {
     this.existing(this.issues, blockerId, 'Issue')
     this.existing(this.issues, blockedId, 'Issue')
     const relation: IssueRelationRecord = {
-      id: newId(),
+      id: this.ids.id(),
       type,
       issueId: blockerId,
       relatedIssueId: blockedId,
@@ -274,9 +273,9 @@ export class LinearWorkspace extends WorkspaceStore {
 
   addCustomer(input: { name: string; revenue?: number | null }): CustomerRecord {
     const customer: CustomerRecord = {
-      id: newId(),
+      id: this.ids.id(),
       name: input.name,
-      slugId: newSlugId(),
+      slugId: this.ids.slugId(),
       revenue: input.revenue ?? null,
       size: null,
       domains: [],
@@ -295,7 +294,7 @@ export class LinearWorkspace extends WorkspaceStore {
   ): CustomerNeedRecord {
     const issue = input.issueId === undefined ? undefined : this.existing(this.issues, input.issueId, 'Issue')
     const need: CustomerNeedRecord = {
-      id: newId(),
+      id: this.ids.id(),
       customerId: input.customerId,
       projectId: input.projectId ?? issue?.projectId ?? null,
       issueId: input.issueId ?? null,
@@ -316,7 +315,7 @@ export class LinearWorkspace extends WorkspaceStore {
   ): ExternalLinkRecord {
     this.existing(this.projects, input.projectId, 'Project')
     const link: ExternalLinkRecord = {
-      id: newId(),
+      id: this.ids.id(),
       projectId: input.projectId,
       label: input.label,
       url: input.url,
@@ -363,7 +362,7 @@ export class LinearWorkspace extends WorkspaceStore {
       return this.update('Attachment', existing, next, actorId)
     }
     const attachment: AttachmentRecord = {
-      id: newId(),
+      id: this.ids.id(),
       issueId: input.issueId,
       url: input.url,
       title: input.title,
