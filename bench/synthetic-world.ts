@@ -3,23 +3,14 @@
  * load per team stays the same as n grows, and the settings that fit it.
  */
 import { buildPeriods, type Epic, type RoadmapSettings, validateEpic } from '../src/domain/index.ts'
+import { seededRandom } from '../src/sandbox/random.ts'
 
 export const PREVIOUS_BUILD = '2026-01-05T09:00:00.000Z'
 export const THIS_BUILD = '2026-01-12T09:00:00.000Z'
 export const PERIODS = 8
 export const TEAM_SIZE = 250 // epics per team: the number of teams grows with n, the load per team does not
 
-/** mulberry32: small, fast and seeded, so every run builds the same data. */
-export function random(seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+export const random = seededRandom
 
 /**
  * Raw epics as a tracker mapping would hand them over. Blockers: 0–4 (2 on average) among the 300

@@ -1,24 +1,14 @@
 import { type Kysely, sql } from 'kysely'
-import type { EpicStatus, ScoringInputs, Track } from '../domain/index.ts'
-import { loadEpics } from './epics.ts'
+import type { Track } from '../domain/index.ts'
+import { loadEpics, type StoredEpic } from './epics.ts'
 import type { Tables } from './tables.ts'
 
-/** One stored epic as people look it up: deleted ones included (their history still refers to them). */
-export interface EpicDetails {
-  id: string
-  key: string
-  title: string
-  url: string
-  source: string
-  team: string | null
-  track: Track
-  status: EpicStatus
-  inputs: ScoringInputs
+/**
+ * One stored epic as people look it up: deleted ones included (their history still refers to
+ * them), effort null when not estimated.
+ */
+export type EpicDetails = Omit<StoredEpic, 'effort' | 'unresolvedLinks'> & {
   effort: number | null
-  /** Epics that block it: tracker relations, and declared links in both directions. */
-  blockers: string[]
-  problems: string[]
-  updatedAt: string
   deleted: boolean
 }
 

@@ -14,6 +14,7 @@ import { loadConfig } from '../../src/config/index.ts'
 import { periodNames } from '../../src/domain/index.ts'
 import { enqueue } from '../../src/jobs/index.ts'
 import { type DemoTrackers, HISTORY_STEPS } from '../../src/sandbox/demo/trackers.ts'
+import { seededRandom } from '../../src/sandbox/random.ts'
 import {
   deferralCountsOf,
   lastDeferrals,
@@ -37,17 +38,8 @@ export const RUNS = Math.max(1, Number(process.env.FAULT_RUNS ?? 5))
 /** How long the trackers misbehave in the outage test ("minutes" in the long run). */
 export const OUTAGE_SECONDS = Number(process.env.FAULT_OUTAGE_SECONDS ?? 120)
 
-/** mulberry32: a small seeded generator, so a failing run reproduces with its seed. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296
-  }
-}
+/** A seeded generator, so a failing run reproduces with its seed. */
+export const seeded = seededRandom
 
 /** A line on the test's output (the seed, what each run did). */
 export const report = (line: string) => process.stdout.write(`${line}\n`)

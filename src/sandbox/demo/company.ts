@@ -4,6 +4,7 @@
  * (the platform work that keeps losing to features), the rest believable filler from a fixed seed.
  * Plain data: the demo loads it into the simulators and replays its history quarter by quarter.
  */
+import { seededRandom } from '../random.ts'
 
 export type DemoTracker = 'jira' | 'linear'
 export type DemoStatus = 'todo' | 'in_progress' | 'done'
@@ -302,17 +303,7 @@ const SUBJECTS: Record<DemoEpic['project'], { product: string[]; technical: stri
   },
 }
 
-/** A small deterministic generator (mulberry32): the same company on every run. */
-function random(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+const random = seededRandom
 
 const FIBONACCI = [1, 2, 3, 5, 8, 13, 20]
 

@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto'
+import { seededRandom } from '../random.ts'
 
 /**
  * The simulator's time source. Every change gets a strictly later timestamp than the previous one
@@ -46,18 +47,12 @@ export function randomIds(): IdSource {
 }
 
 /**
- * The same ids in the same order for the same seed (mulberry32), shaped like Linear's: plans break
+ * The same ids in the same order for the same seed, shaped like Linear's: plans break
  * ties by epic id, so a seeded world plans the same way on every run.
  */
 export function seededIds(seed: number): IdSource {
-  let state = seed >>> 0
-  const next = () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return (t ^ (t >>> 14)) >>> 0
-  }
+  const random = seededRandom(seed)
+  const next = () => random() * 4294967296
   const hex = (words: number) =>
     Array.from({ length: words }, () => next().toString(16).padStart(8, '0')).join('')
   return {

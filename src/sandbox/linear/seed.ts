@@ -1,3 +1,4 @@
+import { seededRandom } from '../random.ts'
 import type { ProjectStatusType } from './records.ts'
 import type { LinearWorkspace } from './workspace.ts'
 
@@ -25,17 +26,7 @@ export interface SeededWorkspace {
 export const VALUE_LABELS = ['1', '2', '3', '5', '8', '13', '20']
 export const RISK_LABELS = ['1', '2', '3', '5', '8']
 
-/** mulberry32: small and seeded, so every run builds the same workspace. */
-function random(seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+const random = seededRandom
 
 const STATUSES: ProjectStatusType[] = [
   'backlog',
