@@ -1,3 +1,5 @@
+// The weekly report's timing: one BullMQ job scheduler per channel, from its cron and time zone.
+// What a report job then does is src/pipeline/report.ts, called by the handler in handlers.ts.
 import { getNextMillis } from 'bullmq'
 import { isTimeZone } from '../src/channels/index.ts'
 import type { OnetrackConfig } from '../src/config/index.ts'

@@ -1,3 +1,7 @@
+// The worker pool: one BullMQ Worker per queue, with the retry rules (which errors are final), the
+// queues that run one job at a time across processes, and a graceful shutdown that hands unfinished
+// jobs back. workers/ holds only BullMQ entry points — this pool, the handlers that call src/pipeline
+// (handlers.ts) and the report schedules; only the CLI starts them, nothing else imports them.
 import { DelayedError, type Job, Queue, UnrecoverableError, Worker } from 'bullmq'
 import type { Redis } from 'ioredis'
 import { isOnetrackError } from '../src/errors.ts'

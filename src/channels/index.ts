@@ -1,5 +1,5 @@
 // The public face of the channels: render a weekly report for Slack, Teams, a webhook or Markdown,
-// and post it. Nothing here reads the database or the queues (workers/report.ts does).
+// and post it. Nothing here reads the database or the queues (src/pipeline/report.ts does).
 export { type ChannelFailureDetails, failureDetails, retryAfter } from './http.ts'
 export { renderMarkdown } from './markdown/render.ts'
 export { createChannel } from './registry.ts'

@@ -4,6 +4,7 @@ import {
   type DecisionNote,
   type DeferralEvent,
   type Override,
+  parseEpicId,
   type ReportSettings,
   type Roadmap,
   type Track,
@@ -18,17 +19,16 @@ interface ScopedEpic {
   track: Track
 }
 
-/** Epic ids are `source:externalId`; the source is what comes before the first colon. */
-function sourceOf(epicId: string): string {
-  const colon = epicId.indexOf(':')
-  return colon === -1 ? epicId : epicId.slice(0, colon)
-}
-
 function inScope(scope: ChannelScope, epic: ScopedEpic): boolean {
   if (scope.track !== undefined && epic.track !== scope.track) return false
   if (scope.teams !== undefined && !scope.teams.includes(epic.team)) return false
-  if (scope.sources !== undefined && !scope.sources.includes(sourceOf(epic.epicId))) return false
-  return true
+  return inSources(scope, epic.epicId)
+}
+
+function inSources(scope: ChannelScope, epicId: string): boolean {
+  if (scope.sources === undefined) return true
+  const source = parseEpicId(epicId)?.source
+  return source !== undefined && scope.sources.includes(source)
 }
 
 /**
@@ -57,11 +57,7 @@ export function scopeReportInput(
     overrides: input.overrides.filter((o) => {
       const entry = byId.get(o.epicId)
       if (entry !== undefined) return inScope(scope, entry)
-      return (
-        scope.teams === undefined &&
-        scope.track === undefined &&
-        (scope.sources === undefined || scope.sources.includes(sourceOf(o.epicId)))
-      )
+      return scope.teams === undefined && scope.track === undefined && inSources(scope, o.epicId)
     }),
   }
 }

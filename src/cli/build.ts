@@ -12,7 +12,7 @@ export const buildCommand: Command = {
   },
   async run(values) {
     const { openServices } = await import('./services.ts')
-    const { runBuild } = await import('../../workers/build.ts')
+    const { runBuild } = await import('../pipeline/index.ts')
     const { eventsOfVersion, versionById } = await import('../store/index.ts')
     const env = readEnvironment()
     const config = configFromArgs(values, env)

@@ -1,11 +1,9 @@
 import { rmSync } from 'node:fs'
-import { runBuild } from '../../workers/build.ts'
-import { runSync } from '../../workers/sync.ts'
-import { runWhatIf } from '../../workers/what-if.ts'
-import { runWriteback } from '../../workers/writeback.ts'
 import { type Environment, loadConfig } from '../config/index.ts'
+import { describeDeferral, epicIdOf, isDeferral, periodNames } from '../domain/index.ts'
 import { buildApp } from '../http/app.ts'
 import { jobNames } from '../jobs/index.ts'
+import { runBuild, runSync, runWhatIf, runWriteback } from '../pipeline/index.ts'
 import { createRedis, pingRedis } from '../redis.ts'
 import { type DemoTrackers, HISTORY_STEPS, startDemoTrackers } from '../sandbox/demo/trackers.ts'
 import {
@@ -106,7 +104,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     )
   }
   const ledger = await loadLedger(services.database.db)
-  const deferrals = ledger.filter((e) => e.kind === 'deferred' || e.kind === 'rolled_over')
+  const deferrals = ledger.filter((e) => isDeferral(e.kind))
   say()
   say(`epics synced:    ${synced.join(', ')}`)
   say(
@@ -212,11 +210,9 @@ async function ownerSignsOffFirstDeferral(
   const owner = tokens.find((t) => t.role === 'owner')
   const id = trackers.trackerId('PLAT-FAILOVER')
   if (owner === undefined || id === undefined) return
-  const epicId = `linear-platform:${id}`
+  const epicId = epicIdOf('linear-platform', id)
   const ledger = await loadLedger(services.database.db)
-  const deferrals = ledger.filter(
-    (e) => e.epicId === epicId && (e.kind === 'deferred' || e.kind === 'rolled_over'),
-  )
+  const deferrals = ledger.filter((e) => e.epicId === epicId && isDeferral(e.kind))
   const first = deferrals[0]
   if (first === undefined) return
   const acks = await acknowledgementsOf(services.database.db, [first.id])
@@ -234,12 +230,11 @@ async function ownerSignsOffFirstDeferral(
 async function printStory(services: Services, trackers: DemoTrackers): Promise<void> {
   const id = trackers.trackerId('PLAT-FAILOVER')
   if (id === undefined) return
-  const epicId = `linear-platform:${id}`
-  const { describeDeferral, periodNames } = await import('../domain/index.ts')
+  const epicId = epicIdOf('linear-platform', id)
   const version = await latestVersion(services.database.db)
   const names = periodNames(version?.roadmap.periods ?? [])
   const events = (await loadLedger(services.database.db)).filter(
-    (e) => e.epicId === epicId && (e.kind === 'deferred' || e.kind === 'rolled_over'),
+    (e) => e.epicId === epicId && isDeferral(e.kind),
   )
   const entry = version?.roadmap.entries.find((e) => e.epicId === epicId)
   const acks = await acknowledgementsOf(

@@ -16,7 +16,7 @@ export const reportCommand: Command = {
   },
   async run(values) {
     const { openServices } = await import('./services.ts')
-    const { loadChannelReport } = await import('../../workers/report.ts')
+    const { loadChannelReport } = await import('../pipeline/index.ts')
     const { isoWeekOf, renderMarkdown } = await import('../channels/index.ts')
     const { enqueue } = await import('../jobs/index.ts')
     const env = readEnvironment()

@@ -39,7 +39,7 @@ export const syncCommand: Command = {
         }
         return 0
       }
-      const { runSync } = await import('../../workers/sync.ts')
+      const { runSync } = await import('../pipeline/index.ts')
       const { progressBar } = await import('./progress.ts')
       let failed = 0
       for (const source of sources) {

@@ -6,6 +6,7 @@ import {
   DomainErrorCode,
   describeDeferral,
   type Epic,
+  fieldProblemText,
   type PeriodNames,
   periodNames,
   resolveEpicKey,
@@ -225,7 +226,7 @@ export const whatIfCommand: Command = {
       return 2
     }
     const { openDatabase, readMigrations } = await import('../store/index.ts')
-    const { runWhatIf } = await import('../../workers/what-if.ts')
+    const { runWhatIf } = await import('../pipeline/index.ts')
     const env = readEnvironment()
     const config = configFromArgs(values, env)
     // Read-only: no migration, no source registration, no Redis.
@@ -249,11 +250,15 @@ export const whatIfCommand: Command = {
         )
       } catch (error) {
         if (!(error instanceof DomainError)) throw error
-        const named = error.problems.map((p) => {
-          const match = /^changes\[(\d+)\]\.?(.*)$/s.exec(p)
-          const draft = match === null ? undefined : drafts[Number(match[1])]
-          return draft === undefined ? p : `${draft.flag}: ${(match?.[2] ?? '').replace(/^[\w.]+: /, '')}`
-        })
+        // A change's problem is told by the flag that made it: its field path says which change.
+        const named =
+          error.fields.length === 0
+            ? error.problems
+            : error.fields.map((f) => {
+                const draft =
+                  f.path[0] === 'changes' && typeof f.path[1] === 'number' ? drafts[f.path[1]] : undefined
+                return draft === undefined ? fieldProblemText(f) : `${draft.flag}: ${f.message}`
+              })
         console.error(`onetrack what-if:\n${named.map((p) => `  ${p}`).join('\n')}`)
         return 2
       }

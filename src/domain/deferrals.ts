@@ -88,9 +88,12 @@ export type DeferralCause =
   | { kind: 'canceled' }
   | { kind: 'no_longer_synced' }
 
+/** The kinds that count as a deferral: the one list every other module uses (store filters included). */
+export const DEFERRAL_KINDS: readonly DeferralEventKind[] = ['deferred', 'rolled_over']
+
 /** Kinds that count as a deferral. */
 export function isDeferral(kind: DeferralEventKind): boolean {
-  return kind === 'deferred' || kind === 'rolled_over'
+  return DEFERRAL_KINDS.includes(kind)
 }
 
 /**

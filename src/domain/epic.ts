@@ -34,6 +34,21 @@ export interface Epic {
   updatedAt: string
 }
 
+/**
+ * An epic's id: its source and the tracker's id of it, `source:externalId`. Source ids cannot hold
+ * a colon (config), so the first colon separates them; the external id may hold more.
+ */
+export function epicIdOf(sourceId: string, externalId: string): string {
+  return `${sourceId}:${externalId}`
+}
+
+/** The parts of an epic id; null for one without a colon (not an epic id). */
+export function parseEpicId(epicId: string): { source: string; externalId: string } | null {
+  const colon = epicId.indexOf(':')
+  if (colon === -1) return null
+  return { source: epicId.slice(0, colon), externalId: epicId.slice(colon + 1) }
+}
+
 /** Epics still to be planned: the others are finished, one way or another. */
 export function isOpen(status: EpicStatus): boolean {
   return status === 'todo' || status === 'in_progress'
@@ -69,7 +84,7 @@ export function validateEpic(raw: unknown): EpicValidation {
   const url = text('url', true)
   const source = text('source')
   const team = text('team')
-  if (epicId !== '' && source !== '' && !epicId.startsWith(`${source}:`)) {
+  if (epicId !== '' && source !== '' && !epicId.startsWith(epicIdOf(source, ''))) {
     problems.push(`id: must be 'source:externalId' with source '${source}', got '${epicId}'`)
   } else if (epicId !== '' && epicId.length === source.length + 1) {
     problems.push('id: external id after the source prefix is empty')

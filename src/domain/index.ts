@@ -1,8 +1,15 @@
 // The public face of the domain: pure functions over plain data. Nothing here does I/O.
 export { type BuildInput, buildRoadmap } from './build.ts'
-export { describeCause, describeDeferral, type PeriodNames, periodNames } from './cause-text.ts'
+export {
+  describeCause,
+  describeDeferral,
+  type EpicNames,
+  type PeriodNames,
+  periodNames,
+} from './cause-text.ts'
 export {
   accumulatedCosts,
+  DEFERRAL_KINDS,
   type DeferralCause,
   type DeferralEvent,
   type DeferralEventKind,
@@ -20,11 +27,13 @@ export {
   type Epic,
   type EpicStatus,
   type EpicValidation,
+  epicIdOf,
+  parseEpicId,
   type ScoringInputs,
   type Track,
   validateEpic,
 } from './epic.ts'
-export { DomainError, DomainErrorCode } from './errors.ts'
+export { DomainError, DomainErrorCode, type FieldProblem, fieldProblemText } from './errors.ts'
 export type { AppliedOverride, Override, OverrideKind } from './overrides.ts'
 export { buildPeriods, type Period, type PeriodSpec } from './periods.ts'
 export { type PlanInput, planRoadmap } from './planner.ts'
@@ -81,5 +90,6 @@ export {
   type WhatIfInputName,
   type WhatIfResult,
   whatIf,
+  whatIfFieldProblems,
   whatIfProblems,
 } from './what-if.ts'

@@ -94,12 +94,16 @@ export interface TeamLoad {
   overbooked: number
 }
 
-export function unplannedReasonText(reason: UnplannedReason): string {
+/** `epic` names the epics it mentions (blockers, cycle members); by default by their ids. */
+export function unplannedReasonText(
+  reason: UnplannedReason,
+  epic: (epicId: string) => string = (id) => id,
+): string {
   switch (reason.code) {
     case 'blocked':
-      return `blocked by ${reason.blockers.join(', ')}`
+      return `blocked by ${reason.blockers.map(epic).join(', ')}`
     case 'cycle':
-      return `cycle: ${reason.cycle.join(', ')}`
+      return `cycle: ${reason.cycle.map(epic).join(', ')}`
     case 'no_capacity':
       return 'no capacity'
     case 'too_large':

@@ -1,8 +1,17 @@
 import { type BuildInput, buildRoadmap } from './build.ts'
 import { calendarDayOf } from './dates.ts'
 import { type DeferralEvent, isDeferral } from './deferrals.ts'
-import { compareIds, type Epic, isOpen, type ScoringInputs, TRACKS, type Track } from './epic.ts'
-import { DomainError, DomainErrorCode } from './errors.ts'
+import {
+  compareIds,
+  type Epic,
+  epicIdOf,
+  isOpen,
+  parseEpicId,
+  type ScoringInputs,
+  TRACKS,
+  type Track,
+} from './epic.ts'
+import { DomainError, DomainErrorCode, type FieldProblem, fieldProblemText } from './errors.ts'
 import type { Override } from './overrides.ts'
 import type { Period } from './periods.ts'
 import type { Roadmap, RoadmapEntry } from './roadmap.ts'
@@ -107,6 +116,7 @@ export interface WhatIfResult {
 }
 
 export const WHAT_IF_AUTHOR = 'what-if'
+
 const DEFAULT_RATIONALE = 'what-if'
 
 /**
@@ -122,9 +132,11 @@ export function whatIf(input: WhatIfInput): WhatIfResult {
 
 /** The build inputs with the changes applied (copies); throws a DomainError for invalid changes. */
 export function applyWhatIf(input: WhatIfInput): Omit<BuildInput, 'previous'> {
-  const problems = whatIfProblems(input)
-  if (problems.length > 0)
-    throw new DomainError(DomainErrorCode.inputInvalid, 'Invalid what-if changes', problems)
+  const fields = whatIfFieldProblems(input)
+  if (fields.length > 0) {
+    const problems = fields.map(fieldProblemText)
+    throw new DomainError(DomainErrorCode.inputInvalid, 'Invalid what-if changes', problems, fields)
+  }
   const epics = new Map(input.epics.map((e) => [e.id, e]))
   let overrides = [...input.overrides]
   let capacities: TeamCapacity[] = input.settings.capacities
@@ -214,14 +226,24 @@ function newEpic(raw: WhatIfEpic, now: string): Epic {
   return epic
 }
 
-const addedId = (raw: WhatIfEpic): string => raw.id ?? `${WHAT_IF_AUTHOR}:${raw.key}`
+const addedId = (raw: WhatIfEpic): string => raw.id ?? epicIdOf(WHAT_IF_AUTHOR, raw.key)
 
 const isNonNegative = (n: unknown): n is number => typeof n === 'number' && Number.isFinite(n) && n >= 0
 const isText = (s: unknown): s is string => typeof s === 'string' && s.trim() !== ''
 
 /** Every problem with the changes, each naming its field (`changes[2].period: …`); empty when they apply. */
 export function whatIfProblems(input: WhatIfInput): string[] {
-  const problems: string[] = []
+  return whatIfFieldProblems(input).map(fieldProblemText)
+}
+
+type FieldPath = FieldProblem['path']
+
+/** Every problem with the changes, with its field's path as data; empty when they apply. */
+export function whatIfFieldProblems(input: WhatIfInput): FieldProblem[] {
+  const problems: FieldProblem[] = []
+  const problem = (path: FieldPath, message: string): void => {
+    problems.push({ path, message })
+  }
   const { periods, capacities } = input.settings
   const today = calendarDayOf(input.now)
   const periodById = new Map(periods.map((p) => [p.id, p]))
@@ -229,39 +251,39 @@ export function whatIfProblems(input: WhatIfInput): string[] {
   const teams = new Set([...capacities.map((c) => c.team), ...input.epics.map((e) => e.team)])
   const teamList = () => [...teams].sort(compareIds).join(', ')
   if (!Array.isArray(input.changes) || input.changes.length === 0)
-    return ['changes: give at least one change']
+    return [{ path: ['changes'], message: 'give at least one change' }]
 
-  const openEpic = (at: string, epicId: unknown): void => {
+  const openEpic = (at: FieldPath, epicId: unknown): void => {
     if (!isText(epicId)) {
-      problems.push(`${at}.epicId: must be an epic id (source:externalId)`)
+      problem([...at, 'epicId'], 'must be an epic id (source:externalId)')
       return
     }
     const epic = epics.get(epicId)
-    if (epic === undefined) problems.push(`${at}.epicId: no epic ${epicId}`)
+    if (epic === undefined) problem([...at, 'epicId'], `no epic ${epicId}`)
     else if (!isOpen(epic.status))
-      problems.push(`${at}.epicId: ${epic.key} (${epicId}) is ${epic.status}; only open epics are planned`)
+      problem([...at, 'epicId'], `${epic.key} (${epicId}) is ${epic.status}; only open epics are planned`)
   }
-  const openPeriod = (at: string, period: unknown, required: boolean): void => {
+  const openPeriod = (at: FieldPath, period: unknown, required: boolean): void => {
     if (period === undefined && !required) return
     if (!isText(period)) {
-      problems.push(`${at}.period: must be a period id, e.g. ${periods[0]?.id ?? '2027-Q1'}`)
+      problem([...at, 'period'], `must be a period id, e.g. ${periods[0]?.id ?? '2027-Q1'}`)
       return
     }
     const found = periodById.get(period)
     if (found === undefined)
-      problems.push(
-        `${at}.period: unknown period '${period}'; the configured ones are ${periods.map((p) => p.id).join(', ')}`,
+      problem(
+        [...at, 'period'],
+        `unknown period '${period}'; the configured ones are ${periods.map((p) => p.id).join(', ')}`,
       )
-    else if (!isOpenPeriod(found, today)) problems.push(`${at}.period: ${found.name} has ended`)
+    else if (!isOpenPeriod(found, today)) problem([...at, 'period'], `${found.name} has ended`)
   }
-  const knownTeam = (at: string, team: unknown): void => {
-    if (!isText(team)) problems.push(`${at}.team: must be a non-empty string`)
-    else if (!teams.has(team))
-      problems.push(`${at}.team: unknown team '${team}'; the teams are ${teamList()}`)
+  const knownTeam = (at: FieldPath, team: unknown): void => {
+    if (!isText(team)) problem([...at, 'team'], 'must be a non-empty string')
+    else if (!teams.has(team)) problem([...at, 'team'], `unknown team '${team}'; the teams are ${teamList()}`)
   }
 
   input.changes.forEach((change, i) => {
-    const at = `changes[${i}]`
+    const at: FieldPath = ['changes', i]
     switch (change?.kind) {
       case 'defer':
         openEpic(at, change.epicId)
@@ -277,44 +299,44 @@ export function whatIfProblems(input: WhatIfInput): string[] {
       case 'input':
         openEpic(at, change.epicId)
         if (!WHAT_IF_INPUTS.includes(change.input))
-          problems.push(`${at}.input: must be one of ${WHAT_IF_INPUTS.join(', ')}`)
+          problem([...at, 'input'], `must be one of ${WHAT_IF_INPUTS.join(', ')}`)
         if (change.value !== null && !isNonNegative(change.value))
-          problems.push(`${at}.value: must be a number >= 0, or null for "not given"`)
+          problem([...at, 'value'], 'must be a number >= 0, or null for "not given"')
         break
       case 'capacity':
         knownTeam(at, change.team)
         openPeriod(at, change.period, true)
-        if (!isNonNegative(change.capacity)) problems.push(`${at}.capacity: must be a number >= 0`)
+        if (!isNonNegative(change.capacity)) problem([...at, 'capacity'], 'must be a number >= 0')
         break
       case 'add': {
         const raw = change.epic
         if (typeof raw !== 'object' || raw === null) {
-          problems.push(`${at}.epic: must be an object`)
+          problem([...at, 'epic'], 'must be an object')
           break
         }
-        if (!isText(raw.key)) problems.push(`${at}.epic.key: must be a non-empty string`)
-        if (!isText(raw.title)) problems.push(`${at}.epic.title: must be a non-empty string`)
-        knownTeam(`${at}.epic`, raw.team)
+        if (!isText(raw.key)) problem([...at, 'epic', 'key'], 'must be a non-empty string')
+        if (!isText(raw.title)) problem([...at, 'epic', 'title'], 'must be a non-empty string')
+        knownTeam([...at, 'epic'], raw.team)
         if (raw.track !== undefined && !TRACKS.includes(raw.track))
-          problems.push(`${at}.epic.track: must be one of ${TRACKS.join(', ')}`)
+          problem([...at, 'epic', 'track'], `must be one of ${TRACKS.join(', ')}`)
         if (raw.status !== undefined && raw.status !== 'todo' && raw.status !== 'in_progress')
-          problems.push(`${at}.epic.status: must be todo or in_progress`)
+          problem([...at, 'epic', 'status'], 'must be todo or in_progress')
         for (const name of WHAT_IF_INPUTS) {
           const value = raw[name]
           if (value !== undefined && value !== null && !isNonNegative(value))
-            problems.push(`${at}.epic.${name}: must be a number >= 0`)
+            problem([...at, 'epic', name], 'must be a number >= 0')
         }
         if (isText(raw.key)) {
           const id = addedId(raw)
-          if (!id.includes(':') || id.endsWith(':'))
-            problems.push(`${at}.epic.id: must be 'source:externalId', got '${id}'`)
-          else if (epics.has(id)) problems.push(`${at}.epic.id: ${id} already exists`)
+          if (parseEpicId(id) === null || id.endsWith(':'))
+            problem([...at, 'epic', 'id'], `must be 'source:externalId', got '${id}'`)
+          else if (epics.has(id)) problem([...at, 'epic', 'id'], `${id} already exists`)
           else {
             for (const field of ['blockers', 'blocks'] as const) {
               const others: string[] = raw[field] ?? []
               others.forEach((other, k) => {
-                if (other === id) problems.push(`${at}.epic.${field}[${k}]: an epic cannot block itself`)
-                else if (!epics.has(other)) problems.push(`${at}.epic.${field}[${k}]: no epic ${other}`)
+                if (other === id) problem([...at, 'epic', field, k], 'an epic cannot block itself')
+                else if (!epics.has(other)) problem([...at, 'epic', field, k], `no epic ${other}`)
               })
             }
             // Later changes may refer to the added epic.
@@ -325,7 +347,7 @@ export function whatIfProblems(input: WhatIfInput): string[] {
         break
       }
       default:
-        problems.push(`${at}.kind: must be one of defer, exclude, pin, input, capacity, add`)
+        problem([...at, 'kind'], 'must be one of defer, exclude, pin, input, capacity, add')
     }
   })
   return problems

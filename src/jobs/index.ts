@@ -1,11 +1,20 @@
-export { deduplicationIds, type JobName, type JobPayload, JobPayloadSchemas, jobNames } from './payloads.ts'
+// The queues' public face, shared by the API, the CLI and the workers: queue names and payload
+// schemas (payloads.ts), how work is enqueued and coalesced (enqueue.ts: queueBuild, queueWritebacks),
+// the queues themselves with their retry options (queues.ts), and the periodic reconcile schedules.
+export {
+  BUILD_DEBOUNCE_MS,
+  deduplicationIds,
+  type EnqueueOutcome,
+  enqueue,
+  queueBuild,
+  queueWritebacks,
+} from './enqueue.ts'
+export { type JobName, type JobPayload, JobPayloadSchemas, jobNames } from './payloads.ts'
 export {
   assertPayload,
   closeQueues,
   createQueues,
   defaultJobOptions,
-  type EnqueueOutcome,
-  enqueue,
   type Queues,
 } from './queues.ts'
 export { ensureSchedules } from './schedules.ts'

@@ -41,16 +41,3 @@ export const JobPayloadSchemas = {
 export type JobName = keyof typeof JobPayloadSchemas
 export type JobPayload<N extends JobName> = Static<(typeof JobPayloadSchemas)[N]>
 export const jobNames = Object.keys(JobPayloadSchemas) as JobName[]
-
-/**
- * The same work asked for again while it is still waiting collapses into one job, and while it
- * runs at most one more waits (BullMQ deduplication with keepLastIfActive). A build asked for by 50
- * webhooks is one build.
- */
-export const deduplicationIds: { [N in JobName]: (payload: JobPayload<N>) => string } = {
-  sync: (p) =>
-    p.mode === 'epic' ? `sync.${p.sourceId}.epic.${p.externalId ?? ''}` : `sync.${p.sourceId}.${p.mode}`,
-  build: () => 'build',
-  writeback: (p) => `writeback.${p.sourceId}.${p.versionId}`,
-  report: (p) => `report.${p.channelId}.${p.week ?? 'current'}`,
-}

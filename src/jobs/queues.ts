@@ -1,9 +1,8 @@
-import { randomUUID } from 'node:crypto'
 import { type DefaultJobOptions, Queue } from 'bullmq'
 import type { Redis } from 'ioredis'
 import Value from 'typebox/value'
 import { OnetrackError } from '../errors.ts'
-import { deduplicationIds, type JobName, type JobPayload, JobPayloadSchemas, jobNames } from './payloads.ts'
+import { type JobName, type JobPayload, JobPayloadSchemas, jobNames } from './payloads.ts'
 
 /**
  * Retries: exponential backoff with jitter; after the last attempt the job stays in the failed set
@@ -43,30 +42,6 @@ export function createQueues(options: QueueOptions): Queues {
 
 export async function closeQueues(queues: Queues): Promise<void> {
   await Promise.all(jobNames.map((name) => queues[name].close()))
-}
-
-export type EnqueueOutcome = { status: 'queued'; jobId: string } | { status: 'coalesced'; jobId: string }
-
-/**
- * Validates the payload and adds the job, deduplicated by its deduplication id: the same work
- * already waiting (or waiting behind a running one) is an expected outcome, not an error.
- */
-export async function enqueue<N extends JobName>(
-  queues: Queues,
-  name: N,
-  payload: JobPayload<N>,
-  options: { delay?: number } = {},
-): Promise<EnqueueOutcome> {
-  assertPayload(name, payload)
-  const deduplicationId = (deduplicationIds[name] as (p: JobPayload<N>) => string)(payload)
-  const jobId = `${deduplicationId}.${randomUUID()}`
-  const queue = queues[name] as unknown as Queue<JobPayload<N>>
-  const job = await queue.add(name as never, payload as never, {
-    jobId,
-    deduplication: { id: deduplicationId, keepLastIfActive: true },
-    ...(options.delay === undefined ? {} : { delay: options.delay }),
-  })
-  return job.id === jobId ? { status: 'queued', jobId } : { status: 'coalesced', jobId: job.id ?? jobId }
 }
 
 export function assertPayload<N extends JobName>(

@@ -60,3 +60,14 @@ export async function searchEpics(
     source: r.source_id,
   }))
 }
+
+/** The keys of these epics (deleted ones included), by id; ids not stored are left out. */
+export async function epicKeys(db: Kysely<Tables>, ids: readonly string[]): Promise<Map<string, string>> {
+  if (ids.length === 0) return new Map()
+  const rows = await db
+    .selectFrom('epics')
+    .select(['id', 'key'])
+    .where('id', 'in', [...new Set(ids)])
+    .execute()
+  return new Map(rows.map((r) => [r.id, r.key]))
+}

@@ -1,14 +1,18 @@
 import { type Kysely, sql } from 'kysely'
-import type { EpicStatus, ScoringInputs, Track } from '../domain/index.ts'
-import { itemRef } from '../trackers/item-ref.ts'
+import { type EpicStatus, epicIdOf, type ScoringInputs, type Track } from '../domain/index.ts'
 import type { Tables } from './tables.ts'
 
-/** An epic as a sync stores it: already mapped to onetrack's model by its connector. */
+/**
+ * An epic as a sync stores it: already mapped to onetrack's model by its connector, which also gives
+ * the canonical references (the tracker's URL rules) that declared links are matched by.
+ */
 export interface EpicRecord {
   externalId: string
   key: string
   title: string
   url: string
+  /** The canonical reference of the epic's own item: what links from other epics match. */
+  itemRef: string
   team: string | null
   track: Track
   status: EpicStatus
@@ -17,9 +21,10 @@ export interface EpicRecord {
   blockers: string[]
   /**
    * Dependencies declared by URL (usually on another tracker's items): `blocked_by` — the linked
-   * item blocks this epic; `blocks` — this epic blocks it. Resolved to epics when loaded.
+   * item blocks this epic; `blocks` — this epic blocks it. Resolved to epics when loaded, by `ref`
+   * (the canonical reference of `url`) against the epics' own `itemRef`.
    */
-  links: Array<{ url: string; relation: 'blocked_by' | 'blocks' }>
+  links: Array<{ url: string; relation: 'blocked_by' | 'blocks'; ref: string }>
   updatedAt: string
   problems: string[]
 }
@@ -45,10 +50,6 @@ export interface SyncBatchResult {
 
 const CHUNK = 500
 
-export function epicId(sourceId: string, externalId: string): string {
-  return `${sourceId}:${externalId}`
-}
-
 /**
  * Stores one whole sync in one transaction: epics, their blockers and links as this source reports
  * them, deletions and the cursor. A build reads only committed data, so it never sees half a sync, and
@@ -72,7 +73,7 @@ export async function saveSyncBatch(db: Kysely<Tables>, batch: SyncBatch): Promi
       const result = await trx
         .updateTable('epics')
         .set({ deleted_at: batch.now })
-        .where('id', '=', epicId(batch.sourceId, batch.gone))
+        .where('id', '=', epicIdOf(batch.sourceId, batch.gone))
         .where('deleted_at', 'is', null)
         .executeTakeFirst()
       deleted += Number(result.numUpdatedRows)
@@ -124,7 +125,7 @@ async function upsertEpics(
     .insertInto('epics')
     .values(
       epics.map((e) => ({
-        id: epicId(sourceId, e.externalId),
+        id: epicIdOf(sourceId, e.externalId),
         source_id: sourceId,
         external_id: e.externalId,
         key: storable(e.key),
@@ -139,7 +140,7 @@ async function upsertEpics(
         tracker_updated_at: e.updatedAt,
         synced_at: now,
         deleted_at: null,
-        item_ref: itemRef(e.url),
+        item_ref: e.itemRef,
       })),
     )
     .onConflict((oc) =>
@@ -178,7 +179,7 @@ async function replaceBlockers(
   epics: EpicRecord[],
 ): Promise<string[]> {
   if (epics.length === 0) return []
-  const ids = epics.map((e) => epicId(sourceId, e.externalId))
+  const ids = epics.map((e) => epicIdOf(sourceId, e.externalId))
   const removed = await trx
     .deleteFrom('dependencies')
     .where('source_id', '=', sourceId)
@@ -188,7 +189,7 @@ async function replaceBlockers(
   const added = epics.flatMap((e) =>
     [...new Set(e.blockers)].map((blocker) => ({
       blocker_id: blocker,
-      blocked_id: epicId(sourceId, e.externalId),
+      blocked_id: epicIdOf(sourceId, e.externalId),
       source_id: sourceId,
     })),
   )
@@ -228,7 +229,7 @@ function changedEpics(
  */
 async function replaceLinks(trx: Kysely<Tables>, sourceId: string, epics: EpicRecord[]): Promise<string[]> {
   if (epics.length === 0) return []
-  const ids = epics.map((e) => epicId(sourceId, e.externalId))
+  const ids = epics.map((e) => epicIdOf(sourceId, e.externalId))
   const removed = await trx
     .deleteFrom('epic_links')
     .where('source_id', '=', sourceId)
@@ -237,13 +238,13 @@ async function replaceLinks(trx: Kysely<Tables>, sourceId: string, epics: EpicRe
     .execute()
   const rows = new Map<string, Tables['epic_links']>()
   for (const e of epics) {
-    const id = epicId(sourceId, e.externalId)
+    const id = epicIdOf(sourceId, e.externalId)
     for (const link of e.links) {
       const row = {
         epic_id: id,
         source_id: sourceId,
         relation: link.relation,
-        target_ref: itemRef(link.url),
+        target_ref: link.ref,
         url: link.url,
       }
       const key = `${row.epic_id} ${row.relation} ${row.target_ref}`

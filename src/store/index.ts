@@ -1,13 +1,5 @@
 export { type Database, type DatabaseOptions, openDatabase } from './database.ts'
 export {
-  type AcknowledgedEvent,
-  type Acknowledgement,
-  type AckOutcome,
-  type AckVia,
-  type ApproveOutcome,
-  acknowledgeDeferral,
-  acknowledgementsOf,
-  approveVersion,
   type Decision,
   type DecisionFilter,
   type DecisionKind,
@@ -15,21 +7,11 @@ export {
   type DecisionVia,
   decisionPage,
   decisionsBetween,
-  deferralEvent,
-  markPublished,
-  newestPublishableId,
-  newestVersionId,
-  unacknowledgedByTeam,
-  unacknowledgedCounts,
-  unacknowledgedDeferrals,
-  versionPublication,
-  withAcknowledgements,
-} from './decisions.ts'
+} from './decision-log.ts'
 export { completeDeliveries, recordDelivery } from './deliveries.ts'
-export { type EpicDetails, type EpicHit, epicDetails, searchEpics } from './epic-lookup.ts'
+export { type EpicDetails, type EpicHit, epicDetails, epicKeys, searchEpics } from './epic-lookup.ts'
 export {
   type EpicRecord,
-  epicId,
   loadEpics,
   type StoredEpic,
   type SyncBatch,
@@ -42,14 +24,20 @@ export {
   accumulatedCostsUpTo,
   costOfDelayByVersion,
   deferralCountsOf,
+  deferralEvent,
   epicHistory,
   eventsBetweenVersions,
+  eventsOfVersion,
   type LedgerFilter,
   type LedgerPage,
   type LedgerPosition,
   lastDeferrals,
   ledgerDigest,
   ledgerPage,
+  loadLedger,
+  unacknowledgedByTeam,
+  unacknowledgedCounts,
+  unacknowledgedDeferrals,
 } from './ledger.ts'
 export { type Migration, migrate, readMigrations } from './migrate.ts'
 export {
@@ -61,16 +49,46 @@ export {
   revokeOverride,
 } from './overrides.ts'
 export {
+  claimNewPostedReport,
+  listPostedReports,
+  type PostedReport,
+  type PostedReportState,
+  type PostedReportStatus,
+  postedReportState,
+  recordPostedReport,
+  takeOverPostedReport,
+} from './posted-reports.ts'
+export {
+  type ApproveOutcome,
+  approveVersion,
+  markPublished,
+  newestPublishableId,
+  versionPublication,
+} from './publication.ts'
+export {
   activeOverrides,
-  eventsOfVersion,
   latestEntry,
   latestVersion,
-  loadLedger,
   type StoredVersion,
   saveRoadmapVersion,
   versionById,
 } from './roadmaps.ts'
+export {
+  type AcknowledgedEvent,
+  type Acknowledgement,
+  type AckOutcome,
+  type AckVia,
+  acknowledgeDeferral,
+  acknowledgementsOf,
+  withAcknowledgements,
+} from './sign-offs.ts'
 export { registerSources } from './sources.ts'
 export type { Tables, VersionStatus } from './tables.ts'
-export { listVersions, previousVersionId, type VersionMeta, versionMeta } from './versions.ts'
+export {
+  listVersions,
+  newestVersionId,
+  previousVersionId,
+  type VersionMeta,
+  versionMeta,
+} from './versions.ts'
 export { saveWrittenValues, type Written, writtenValues } from './writeback-state.ts'

@@ -1,10 +1,22 @@
 import { type Kysely, type SelectQueryBuilder, sql } from 'kysely'
-import type { DeferralEvent, DeferralEventKind, LedgerDigest, Track } from '../domain/index.ts'
+import {
+  DEFERRAL_KINDS,
+  type DeferralEvent,
+  type DeferralEventKind,
+  epicIdOf,
+  type LedgerDigest,
+  type Track,
+} from '../domain/index.ts'
 import type { Tables } from './tables.ts'
 
-/** Reads of the deferral ledger (deferral_events) for the API. Events come back as the domain made them. */
+/**
+ * Every read of the deferral ledger (deferral_events), for builds, the API and reports. Events come
+ * back as the domain made them. They are written with their version (roadmaps.ts), and signed off
+ * in sign-offs.ts.
+ */
 
-const DEFERRAL_KINDS: DeferralEventKind[] = ['deferred', 'rolled_over']
+/** The kinds that count as a deferral, as the column filter takes them. */
+const DEFERRALS = [...DEFERRAL_KINDS]
 
 /**
  * Each epic's accumulated cost of delay as its latest event (by time, then id) up to and including
@@ -41,6 +53,42 @@ export async function epicHistory(db: Kysely<Tables>, epicId: string): Promise<D
   return rows.map((r) => r.event as DeferralEvent)
 }
 
+/** The whole deferral ledger in the order it happened. */
+export async function loadLedger(db: Kysely<Tables>): Promise<DeferralEvent[]> {
+  const rows = await db
+    .selectFrom('deferral_events')
+    .select('event')
+    .orderBy('occurred_at')
+    .orderBy('id')
+    .execute()
+  return rows.map((r) => r.event as DeferralEvent)
+}
+
+/** The deferral events a version's build recorded. */
+export async function eventsOfVersion(db: Kysely<Tables>, versionId: number): Promise<DeferralEvent[]> {
+  const rows = await db
+    .selectFrom('deferral_events')
+    .select('event')
+    .where('version_id', '=', versionId)
+    .orderBy('occurred_at')
+    .orderBy('id')
+    .execute()
+  return rows.map((r) => r.event as DeferralEvent)
+}
+
+/** One deferral event of the ledger; null when there is none with this id. */
+export async function deferralEvent(
+  db: Kysely<Tables>,
+  eventId: string,
+): Promise<{ event: DeferralEvent; versionId: number } | null> {
+  const row = await db
+    .selectFrom('deferral_events')
+    .select(['event', 'version_id'])
+    .where('id', '=', eventId)
+    .executeTakeFirst()
+  return row === undefined ? null : { event: row.event as DeferralEvent, versionId: row.version_id }
+}
+
 /** The events recorded by the versions after `afterVersion` up to and including `upToVersion`, oldest first. */
 export async function eventsBetweenVersions(
   db: Kysely<Tables>,
@@ -70,7 +118,7 @@ export interface LedgerFilter {
   from?: string
   /** occurred before (exclusive). */
   to?: string
-  /** Signed off (true) or not (false); see decisions.ts. */
+  /** Signed off (true) or not (false); see sign-offs.ts. */
   acknowledged?: boolean
 }
 
@@ -130,7 +178,8 @@ function filtered<O>(
   if (filter.epicId !== undefined) q = q.where('epic_id', '=', filter.epicId)
   if (filter.team !== undefined) q = q.where(sql<string>`event->'epic'->>'team'`, '=', filter.team)
   if (filter.track !== undefined) q = q.where(sql<string>`event->'epic'->>'track'`, '=', filter.track)
-  if (filter.source !== undefined) q = q.where(sql<boolean>`starts_with(epic_id, ${`${filter.source}:`})`)
+  if (filter.source !== undefined)
+    q = q.where(sql<boolean>`starts_with(epic_id, ${epicIdOf(filter.source, '')})`)
   if (filter.kinds !== undefined) q = q.where('kind', 'in', [...filter.kinds])
   if (filter.from !== undefined) q = q.where('occurred_at', '>=', new Date(filter.from))
   if (filter.to !== undefined) q = q.where('occurred_at', '<', new Date(filter.to))
@@ -179,7 +228,7 @@ export async function ledgerDigest(
     db
       .selectFrom('deferral_events')
       .select(['epic_id', sql<string[]>`array_agg(distinct from_period)`.as('periods')])
-      .where('kind', 'in', DEFERRAL_KINDS)
+      .where('kind', 'in', DEFERRALS)
       .where('from_period', 'is not', null)
       .groupBy('epic_id')
       .execute(),
@@ -206,7 +255,7 @@ export async function lastDeferrals(
     .selectFrom('deferral_events')
     .distinctOn('epic_id')
     .select(['epic_id', 'event'])
-    .where('kind', 'in', DEFERRAL_KINDS)
+    .where('kind', 'in', DEFERRALS)
     .orderBy('epic_id')
     .orderBy('occurred_at', 'desc')
     .orderBy('id', 'desc')
@@ -226,9 +275,72 @@ export async function deferralCountsOf(
   let query = db
     .selectFrom('deferral_events')
     .select(['epic_id', sql<number>`count(distinct from_period)::int`.as('count')])
-    .where('kind', 'in', DEFERRAL_KINDS)
+    .where('kind', 'in', DEFERRALS)
     .where('from_period', 'is not', null)
   if (versionId !== null) query = query.where('version_id', '<=', versionId)
   const rows = await query.groupBy('epic_id').execute()
   return new Map(rows.map((r) => [r.epic_id, Number(r.count)]))
+}
+
+// ── Deferrals not signed off yet (deferral_acks holds the sign-offs) ─────────────────────────────
+
+/** The epic's deferrals still unacknowledged, oldest first. */
+export async function openDeferralsOf(db: Kysely<Tables>, epicId: string): Promise<DeferralEvent[]> {
+  const rows = await db
+    .selectFrom('deferral_events as e')
+    .leftJoin('deferral_acks as a', 'a.event_id', 'e.id')
+    .select('e.event')
+    .where('e.epic_id', '=', epicId)
+    .where('e.kind', 'in', DEFERRALS)
+    .where('a.event_id', 'is', null)
+    .orderBy('e.occurred_at')
+    .orderBy('e.id')
+    .execute()
+  return rows.map((r) => r.event as DeferralEvent)
+}
+
+/**
+ * Unacknowledged deferrals per epic, counting the events recorded up to and including version
+ * `versionId` (null: the whole ledger), and signed off by now.
+ */
+export async function unacknowledgedCounts(
+  db: Kysely<Tables>,
+  versionId: number | null = null,
+): Promise<Map<string, number>> {
+  let query = db
+    .selectFrom('deferral_events as e')
+    .leftJoin('deferral_acks as a', 'a.event_id', 'e.id')
+    .select(['e.epic_id', sql<number>`count(*)::int`.as('count')])
+    .where('e.kind', 'in', DEFERRALS)
+    .where('a.event_id', 'is', null)
+  if (versionId !== null) query = query.where('e.version_id', '<=', versionId)
+  const rows = await query.groupBy('e.epic_id').execute()
+  return new Map(rows.map((r) => [r.epic_id, Number(r.count)]))
+}
+
+/** Every unacknowledged deferral, oldest first (reports, the metric). */
+export async function unacknowledgedDeferrals(db: Kysely<Tables>): Promise<DeferralEvent[]> {
+  const rows = await db
+    .selectFrom('deferral_events as e')
+    .leftJoin('deferral_acks as a', 'a.event_id', 'e.id')
+    .select('e.event')
+    .where('e.kind', 'in', DEFERRALS)
+    .where('a.event_id', 'is', null)
+    .orderBy('e.occurred_at')
+    .orderBy('e.id')
+    .execute()
+  return rows.map((r) => r.event as DeferralEvent)
+}
+
+/** Unacknowledged deferrals in total and per team (of the epic at the time), for the gauge. */
+export async function unacknowledgedByTeam(db: Kysely<Tables>): Promise<Map<string, number>> {
+  const rows = await db
+    .selectFrom('deferral_events as e')
+    .leftJoin('deferral_acks as a', 'a.event_id', 'e.id')
+    .select([sql<string>`e.event->'epic'->>'team'`.as('team'), sql<number>`count(*)::int`.as('count')])
+    .where('e.kind', 'in', DEFERRALS)
+    .where('a.event_id', 'is', null)
+    .groupBy(sql`e.event->'epic'->>'team'`)
+    .execute()
+  return new Map(rows.map((r) => [r.team ?? '', Number(r.count)]))
 }

@@ -1,13 +1,10 @@
 import type { Kysely, Selectable } from 'kysely'
 import type { Override, OverrideKind } from '../domain/index.ts'
-import {
-  answerDeferrals,
-  type DecisionVia,
-  newestVersionId,
-  openDeferralsOf,
-  recordDecision,
-} from './decisions.ts'
+import { type DecisionVia, recordDecision } from './decision-log.ts'
+import { openDeferralsOf } from './ledger.ts'
+import { answerDeferrals } from './sign-offs.ts'
 import type { Tables } from './tables.ts'
+import { newestVersionId } from './versions.ts'
 
 /** An override as recorded: the owner's decision, and when and by whom it was revoked. */
 export interface OverrideRecord extends Override {

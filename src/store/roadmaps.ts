@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import { type Kysely, sql } from 'kysely'
 import type { DeferralEvent, Override, Roadmap, RoadmapEntry } from '../domain/index.ts'
+import { VERSION_SAVE_LOCK } from './locks.ts'
 import type { Tables } from './tables.ts'
 
 const CHUNK = 500
@@ -39,7 +40,7 @@ export async function saveRoadmapVersion(
   })
   return db.transaction().execute(async (trx) => {
     // Builds are one at a time by design (BullMQ); this makes "current entries" safe regardless.
-    await sql`select pg_advisory_xact_lock(${SAVE_LOCK})`.execute(trx)
+    await sql`select pg_advisory_xact_lock(${VERSION_SAVE_LOCK})`.execute(trx)
     const version = await trx
       .insertInto('roadmap_versions')
       .values({
@@ -131,9 +132,6 @@ export async function saveRoadmapVersion(
   })
 }
 
-/** Any constant key: serialises version saves across processes. */
-const SAVE_LOCK = 0x6f6e6574
-
 /** The newest version with its entries, as the domain built it; null before the first build. */
 export async function latestVersion(db: Kysely<Tables>): Promise<StoredVersion | null> {
   const row = await db
@@ -216,29 +214,6 @@ export async function latestEntry(
     periods: version.periods,
     entry: { rank: version.rank, ...(row.entry as Omit<RoadmapEntry, 'rank'>) },
   }
-}
-
-/** The whole deferral ledger in the order it happened. */
-export async function loadLedger(db: Kysely<Tables>): Promise<DeferralEvent[]> {
-  const rows = await db
-    .selectFrom('deferral_events')
-    .select('event')
-    .orderBy('occurred_at')
-    .orderBy('id')
-    .execute()
-  return rows.map((r) => r.event as DeferralEvent)
-}
-
-/** The deferral events a version's build recorded. */
-export async function eventsOfVersion(db: Kysely<Tables>, versionId: number): Promise<DeferralEvent[]> {
-  const rows = await db
-    .selectFrom('deferral_events')
-    .select('event')
-    .where('version_id', '=', versionId)
-    .orderBy('occurred_at')
-    .orderBy('id')
-    .execute()
-  return rows.map((r) => r.event as DeferralEvent)
 }
 
 /** Overrides in force (not revoked), oldest first. */

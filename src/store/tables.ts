@@ -41,7 +41,7 @@ export interface Tables {
     tracker_updated_at: Timestamp
     synced_at: CreatedAt
     deleted_at: NullableTimestamp
-    /** The canonical reference of `url` (src/trackers/item-ref.ts): what cross-tracker links match. */
+    /** The canonical reference of `url`, as its connector gave it: what cross-tracker links match. */
     item_ref: ColumnType<string | null, string | null | undefined, string | null>
   }
   epic_links: {

@@ -93,3 +93,14 @@ export async function previousVersionId(db: Kysely<Tables>, id: number): Promise
     .executeTakeFirst()
   return row?.id ?? null
 }
+
+/** The newest version's id; null before the first build. */
+export async function newestVersionId(db: Kysely<Tables>): Promise<number | null> {
+  const row = await db
+    .selectFrom('roadmap_versions')
+    .select('id')
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst()
+  return row?.id ?? null
+}

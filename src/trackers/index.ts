@@ -4,6 +4,7 @@ import { createJiraConnector } from './jira/index.ts'
 import { createLinearConnector } from './linear/index.ts'
 import type { ConnectorDeps, TrackerConnector } from './types.ts'
 
+export { withItemRefs } from './item-ref.ts'
 export type * from './types.ts'
 
 /** The connector for a source's kind: adding a tracker adds a folder and a line here. */

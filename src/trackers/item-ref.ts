@@ -1,3 +1,5 @@
+import type { ReferencedEpic, SyncedEpic } from './types.ts'
+
 /**
  * Canonical references to tracker items, from their URLs: the key that lets a link written in one
  * tracker ("Blocked by https://linear.app/acme/project/…") find an epic synced from another. Both
@@ -85,4 +87,13 @@ export function urlsInText(text: string): string[] {
     if (url.length > 'https://'.length) found.push(url)
   }
   return found
+}
+
+/** The epic with the references the store matches declared links by: its own, and each link's. */
+export function withItemRefs(epic: SyncedEpic): ReferencedEpic {
+  return {
+    ...epic,
+    itemRef: itemRef(epic.url),
+    links: epic.links.map((link) => ({ ...link, ref: itemRef(link.url) })),
+  }
 }

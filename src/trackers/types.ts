@@ -79,6 +79,15 @@ export interface DependencyLink {
   relation: 'blocked_by' | 'blocks'
 }
 
+/**
+ * A synced epic as the store takes it: with the canonical references (item-ref.ts) of its own item
+ * and of each declared link's target, which the store matches links by and knows no rules for.
+ */
+export interface ReferencedEpic extends Omit<SyncedEpic, 'links'> {
+  itemRef: string
+  links: Array<DependencyLink & { ref: string }>
+}
+
 export interface SyncPage {
   epics: SyncedEpic[]
   /** Total epics the tracker reports for this sync, when it says (for a progress bar). */

@@ -2,7 +2,13 @@ import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Entry, RoadmapResponse, VersionsResponse } from '../../src/http/web/types.d.ts'
+import type {
+  DeferralsResponse,
+  Entry,
+  EpicResponse,
+  RoadmapResponse,
+  VersionsResponse,
+} from '../../src/http/web/types.d.ts'
 import { startTestApp } from '../helpers/app.ts'
 import { TEST_TOKENS, testConfig } from '../helpers/config.ts'
 import { type DemoWorld, launchChromium, startDemoWorld, WORLD_TOKENS } from './demo-world.ts'
@@ -156,6 +162,27 @@ describe('the web page', () => {
     await expect.poll(() => drawer.isVisible()).toBe(false)
     expect(new URL(page.url()).pathname).toBe('/')
     expect(await page.locator(':focus').getAttribute('data-epic')).toBe(failover)
+  })
+
+  it('shows each ledger event’s cause in the words the API sends, in the drawer and the ledger', async () => {
+    const { history } = await get<EpicResponse>(`/api/epics/${encodeURIComponent(failover)}`)
+    const explained = history.filter((e) => e.causeText !== null)
+    expect(explained.length).toBeGreaterThan(2)
+    await open(`/epics/${encodeURIComponent(failover)}`)
+    const drawer = page.locator('#drawer')
+    await expect.poll(() => drawer.locator('.history').count()).toBe(1)
+    for (const event of explained) {
+      const shown = drawer.locator(`[id="ev-${event.id}"] .ev-why`)
+      expect(await shown.textContent()).toBe(event.causeText)
+    }
+    await page.keyboard.press('Escape')
+
+    const ledger = await get<DeferralsResponse>('/api/deferrals?kind=deferrals&limit=50')
+    await page.locator('nav.tabs a[data-view="deferrals"]').click()
+    await page.waitForSelector('#ledger tbody tr')
+    expect(await page.locator('#ledger tbody td.why').allTextContents()).toEqual(
+      ledger.events.map((e) => e.causeText ?? '—'),
+    )
   })
 
   it('shows a pin created through the API, with its rationale, once the build has run', async () => {

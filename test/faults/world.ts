@@ -13,6 +13,7 @@ import { expect } from 'vitest'
 import { loadConfig } from '../../src/config/index.ts'
 import { periodNames } from '../../src/domain/index.ts'
 import { enqueue } from '../../src/jobs/index.ts'
+import { writeBackValues } from '../../src/pipeline/index.ts'
 import { type DemoTrackers, HISTORY_STEPS } from '../../src/sandbox/demo/trackers.ts'
 import { seededRandom } from '../../src/sandbox/random.ts'
 import {
@@ -25,7 +26,6 @@ import {
   writtenValues,
 } from '../../src/store/index.ts'
 import type { WriteBackValues } from '../../src/trackers/types.ts'
-import { writeBackValues } from '../../workers/writeback.ts'
 import { demoVars, queuesIdle, sleep, startTestDemoTrackers, until } from '../helpers/demo.ts'
 import { type Pipeline, startPipeline } from '../helpers/pipeline.ts'
 
@@ -151,7 +151,7 @@ export async function assertConsistent(w: World, label: string): Promise<void> {
   const db = w.p.deps.database.db
   const version = await latestVersion(db)
   if (version === null) throw new Error('no version')
-  // As the write-back computes them (workers/writeback.ts): the ledger as far as this version.
+  // As the write-back computes them (src/pipeline/writeback.ts): the ledger as far as this version.
   const [deferrals, lastDeferral, unacknowledged] = await Promise.all([
     deferralCountsOf(db, version.id),
     lastDeferrals(db, version.id),

@@ -1,8 +1,8 @@
 import type { OnetrackConfig } from '../../src/config/index.ts'
 import { createMetrics } from '../../src/metrics.ts'
+import { type PipelineDeps, runBuild } from '../../src/pipeline/index.ts'
 import { type EpicRecord, saveSyncBatch } from '../../src/store/index.ts'
-import { runBuild } from '../../workers/build.ts'
-import type { HandlerDeps } from '../../workers/deps.ts'
+import type { SyncedEpic } from '../../src/trackers/index.ts'
 import type { TestApp } from './app.ts'
 import { testConfig } from './config.ts'
 import { epicRecord } from './epics.ts'
@@ -11,7 +11,7 @@ import { capturedLogger } from './logs.ts'
 /** The handler deps a build needs, over a test app's database and queues, with a clock of its own. */
 export function buildDeps(t: TestApp, config: OnetrackConfig = testConfig()) {
   let now = new Date('2027-01-11T09:00:00Z')
-  const deps: HandlerDeps = {
+  const deps: PipelineDeps = {
     config,
     database: t.database,
     queues: t.queues,
@@ -41,9 +41,9 @@ export function buildDeps(t: TestApp, config: OnetrackConfig = testConfig()) {
   }
 }
 
-const checkout = (id: string, title: string, inputs: EpicRecord['inputs'], more: Partial<EpicRecord> = {}) =>
+const checkout = (id: string, title: string, inputs: EpicRecord['inputs'], more: Partial<SyncedEpic> = {}) =>
   epicRecord(id, { title, inputs, effort: 20, links: [], ...more })
-const platform = (id: string, title: string, inputs: EpicRecord['inputs'], more: Partial<EpicRecord> = {}) =>
+const platform = (id: string, title: string, inputs: EpicRecord['inputs'], more: Partial<SyncedEpic> = {}) =>
   epicRecord(id, {
     key: `PLAT-${id}`,
     url: `https://acme.atlassian.net/browse/PLAT-${id}`,

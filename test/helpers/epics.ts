@@ -1,8 +1,12 @@
 import type { EpicRecord } from '../../src/store/index.ts'
+import { type SyncedEpic, withItemRefs } from '../../src/trackers/index.ts'
 
-/** A synced epic with sensible defaults; override what the test is about. */
-export function epicRecord(externalId: string, overrides: Partial<EpicRecord> = {}): EpicRecord {
-  return {
+/**
+ * A synced epic with sensible defaults, as a sync hands it to the store (with the item references
+ * its connector gives); override what the test is about.
+ */
+export function epicRecord(externalId: string, overrides: Partial<SyncedEpic> = {}): EpicRecord {
+  return withItemRefs({
     externalId,
     key: `SHOP-${externalId}`,
     title: `Epic ${externalId}`,
@@ -17,5 +21,5 @@ export function epicRecord(externalId: string, overrides: Partial<EpicRecord> = 
     updatedAt: '2027-01-04T09:00:00.000Z',
     problems: [],
     ...overrides,
-  }
+  })
 }

@@ -4,15 +4,15 @@ import type { OnetrackConfig } from '../../src/config/index.ts'
 import { buildApp } from '../../src/http/app.ts'
 import { closeQueues, createQueues, type Queues } from '../../src/jobs/index.ts'
 import { createMetrics, type Metrics } from '../../src/metrics.ts'
+import type { PipelineDeps } from '../../src/pipeline/index.ts'
 import { registerSources } from '../../src/store/index.ts'
 import { connectorRegistry } from '../../src/trackers/index.ts'
-import type { HandlerDeps } from '../../workers/deps.ts'
 import { type TestDatabase, testDatabase } from './database.ts'
 import { capturedLogger } from './logs.ts'
 import { dropPrefix, testRedis, uniquePrefix } from './redis.ts'
 
 export interface Pipeline {
-  deps: HandlerDeps
+  deps: PipelineDeps
   app: FastifyInstance
   /** Where the app listens (for simulators' webhooks). */
   url: string
@@ -45,7 +45,7 @@ export async function startPipeline(
   const metrics = createMetrics()
   let now: Date | undefined
   const clock = () => now ?? new Date()
-  const deps: HandlerDeps = {
+  const deps: PipelineDeps = {
     config,
     database: db.database,
     queues,

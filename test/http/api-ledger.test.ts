@@ -35,8 +35,15 @@ describe('REST API: deferral ledger and epics', () => {
     const deferrals = ledger.filter((e) => e.kind === 'deferred' || e.kind === 'rolled_over')
     expect(body.total).toBe(deferrals.length)
     expect(body.nextCursor).toBeNull()
-    // Each deferral carries its sign-off: none yet.
-    expect(body.events).toEqual(newestFirst(deferrals).map((e) => ({ ...e, acknowledgement: null })))
+    // Each deferral carries its sign-off (none yet) and the service's words for it.
+    expect(body.events).toEqual(
+      newestFirst(deferrals).map((e) => ({
+        ...e,
+        acknowledgement: null,
+        causeText: expect.any(String),
+        deferral: true,
+      })),
+    )
     expect(body.events[0]).toMatchObject({
       at: '2027-04-05T09:00:00.000Z',
       cause: { kind: expect.any(String) },

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createMetrics } from '../../src/metrics.ts'
+import { runBuild } from '../../src/pipeline/index.ts'
 import { saveSyncBatch } from '../../src/store/index.ts'
-import { runBuild } from '../../workers/build.ts'
 import { startTestApp, type TestApp } from '../helpers/app.ts'
 import { testConfig } from '../helpers/config.ts'
 import { epicRecord } from '../helpers/epics.ts'

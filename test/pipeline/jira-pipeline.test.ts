@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parseConfig } from '../../src/config/index.ts'
+import { runBuild, runSync, runWriteback } from '../../src/pipeline/index.ts'
 import {
   addScoringFields,
   createJiraSimulator,
@@ -9,9 +10,6 @@ import {
   seedEpics,
 } from '../../src/sandbox/jira/index.ts'
 import { latestVersion, loadEpics } from '../../src/store/index.ts'
-import { runBuild } from '../../workers/build.ts'
-import { runSync } from '../../workers/sync.ts'
-import { runWriteback } from '../../workers/writeback.ts'
 import { type Pipeline, startPipeline } from '../helpers/pipeline.ts'
 
 const TOKEN = 'jira-token-pipeline'

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parseConfig } from '../../src/config/index.ts'
+import { runBuild, runReport, runSync, runWriteback } from '../../src/pipeline/index.ts'
 import {
   addScoringFields,
   createJiraSimulator,
@@ -7,10 +8,6 @@ import {
   seedEpics,
 } from '../../src/sandbox/jira/index.ts'
 import { buttonsOf, createSlackSimulator, type SlackSimulator } from '../../src/sandbox/slack/index.ts'
-import { runBuild } from '../../workers/build.ts'
-import { runReport } from '../../workers/report.ts'
-import { runSync } from '../../workers/sync.ts'
-import { runWriteback } from '../../workers/writeback.ts'
 import { type Pipeline, startPipeline } from '../helpers/pipeline.ts'
 
 const TOKEN = 'jira-token-owned'

@@ -2,9 +2,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { stringify } from 'yaml'
 import { parseConfig } from '../../src/config/index.ts'
+import { runBuild, runSync } from '../../src/pipeline/index.ts'
 import { loadEpics } from '../../src/store/index.ts'
-import { runBuild } from '../../workers/build.ts'
-import { runSync } from '../../workers/sync.ts'
 import { type Pipeline, startPipeline } from '../helpers/pipeline.ts'
 import { type Site, startSite, TOKEN } from '../trackers/jira/site.ts'
 

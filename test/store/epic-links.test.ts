@@ -9,6 +9,7 @@ import {
   registerSources,
   saveSyncBatch,
 } from '../../src/store/index.ts'
+import type { SyncedEpic } from '../../src/trackers/index.ts'
 import { itemRef } from '../../src/trackers/item-ref.ts'
 import { testConfig } from '../helpers/config.ts'
 import { freshPGlite, type TestDatabase, testDatabase } from '../helpers/database.ts'
@@ -20,7 +21,7 @@ const FAILOVER = 'https://linear.app/acme/project/database-failover-and-restore-
 const EVENTS = 'https://linear.app/acme/project/event-bus-v2-bbbb33334444'
 
 /** A Linear project as the Linear connector stores it. */
-function project(id: string, url: string, overrides: Partial<EpicRecord> = {}): EpicRecord {
+function project(id: string, url: string, overrides: Partial<SyncedEpic> = {}): EpicRecord {
   return epicRecord(id, { key: id, url, team: 'platform', track: 'technical', ...overrides })
 }
 

@@ -13,6 +13,7 @@ export {
   type SlackMessage,
 } from './blocks.ts'
 export { SLACK_REPORT_EVENT } from './bot-channel.ts'
+export { slackSignatureProblem } from './request-signature.ts'
 
 /** A bot token with a channel wins over a webhook URL: only the bot can check for an earlier post. */
 export function slackChannel(

@@ -39,7 +39,8 @@ export interface WebhookReport {
   asymmetry: WeeklyReport['asymmetry']
   newDeferrals: Array<
     EpicJson & {
-      kind: 'deferred' | 'rolled_over'
+      /** A deferral's kind: the report lists only events the domain's isDeferral accepts. */
+      kind: WeeklyReport['newDeferrals'][number]['kind']
       at: string
       from: PeriodRef | null
       to: PeriodRef | null
@@ -156,7 +157,7 @@ export function renderWebhookPayload(
       asymmetry: report.asymmetry,
       newDeferrals: report.newDeferrals.map((e) => ({
         ...epic({ ...e.epic, epicId: e.epicId }),
-        kind: e.kind === 'rolled_over' ? 'rolled_over' : 'deferred',
+        kind: e.kind,
         at: e.at,
         from: ref(e.fromPeriod),
         to: ref(e.toPeriod),

@@ -1,10 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import Type from 'typebox'
-import { loadChannelReport } from '../../../workers/report.ts'
 import { renderMarkdown } from '../../channels/index.ts'
 import type { OnetrackConfig } from '../../config/index.ts'
 import { OnetrackError } from '../../errors.ts'
-import type { Database } from '../../store/index.ts'
+import { loadChannelReport } from '../../pipeline/index.ts'
+import { type Database, listPostedReports } from '../../store/index.ts'
 
 export interface ReportRouteDeps {
   config: OnetrackConfig
@@ -62,24 +62,12 @@ export const reportRoutes: FastifyPluginAsyncTypebox<ReportRouteDeps> = async (a
       },
     },
     async (request) => {
-      let query = deps.database.db
-        .selectFrom('posted_reports')
-        .selectAll()
-        .orderBy('updated_at', 'desc')
-        .limit(request.query.limit)
-      if (request.query.channel !== undefined) query = query.where('channel_id', '=', request.query.channel)
-      const rows = await query.execute()
+      const { channel, limit } = request.query
       return {
-        deliveries: rows.map((r) => ({
-          channelId: r.channel_id,
-          week: r.week,
-          status: r.status,
-          attempts: r.attempts,
-          error: r.error,
-          versionId: r.version_id,
-          postedAt: r.posted_at?.toISOString() ?? null,
-          updatedAt: r.updated_at.toISOString(),
-        })),
+        deliveries: await listPostedReports(deps.database.db, {
+          limit,
+          ...(channel === undefined ? {} : { channelId: channel }),
+        }),
       }
     },
   )

@@ -1,11 +1,10 @@
-import { createHmac, timingSafeEqual } from 'node:crypto'
 import type { FastifyBaseLogger, FastifyPluginAsync } from 'fastify'
-import { SLACK_ACTIONS } from '../../channels/slack/blocks.ts'
+import { SLACK_ACTIONS, slackSignatureProblem } from '../../channels/slack/index.ts'
 import { type OnetrackConfig, type Person, personBySlackUser } from '../../config/index.ts'
 import { isOnetrackError, OnetrackError } from '../../errors.ts'
 import type { Queues } from '../../jobs/index.ts'
+import { acceptDeferral, keepPlanned } from '../../pipeline/index.ts'
 import type { Database } from '../../store/index.ts'
-import { acceptDeferral, keepPlanned } from '../owned-calls.ts'
 
 export interface SlackRouteDeps {
   config: OnetrackConfig
@@ -16,9 +15,6 @@ export interface SlackRouteDeps {
   fetch?: typeof fetch
 }
 
-/** Slack refuses requests older than this; so does onetrack (replays). */
-const MAX_AGE_SECONDS = 5 * 60
-
 /**
  * The signing secrets of the Slack channels with buttons: any of them may have signed a request
  * (one Slack app per channel, or one app for all).
@@ -27,36 +23,6 @@ function signingSecrets(config: OnetrackConfig): string[] {
   return config.channels.flatMap((c) =>
     c.kind === 'slack' && c.signingSecret !== undefined ? [c.signingSecret.reveal()] : [],
   )
-}
-
-/**
- * Slack's request signature: `v0=` + hex HMAC-SHA256 of `v0:<timestamp>:<raw body>` under the
- * signing secret, the timestamp within five minutes of now. Compared in constant time, with every
- * secret (no early exit). Null when valid, else why not.
- * @see https://docs.slack.dev/authentication/verifying-requests-from-slack
- */
-export function slackSignatureProblem(
-  secrets: readonly string[],
-  headers: Record<string, string | string[] | undefined>,
-  rawBody: Buffer,
-  now: Date,
-): string | null {
-  const signature = headers['x-slack-signature']
-  const timestamp = headers['x-slack-request-timestamp']
-  if (typeof signature !== 'string' || typeof timestamp !== 'string') return 'missing Slack signature headers'
-  if (!/^\d{1,12}$/.test(timestamp)) return 'malformed X-Slack-Request-Timestamp'
-  if (Math.abs(now.getTime() / 1000 - Number(timestamp)) > MAX_AGE_SECONDS)
-    return 'stale X-Slack-Request-Timestamp (more than 5 minutes off)'
-  const given = Buffer.from(signature, 'utf8')
-  let valid = false
-  for (const secret of secrets) {
-    const hmac = createHmac('sha256', secret)
-    hmac.update(`v0:${timestamp}:`)
-    hmac.update(rawBody)
-    const expected = Buffer.from(`v0=${hmac.digest('hex')}`, 'utf8')
-    if (expected.length === given.length && timingSafeEqual(expected, given)) valid = true
-  }
-  return valid ? null : 'the X-Slack-Signature does not match'
 }
 
 interface BlockActions {

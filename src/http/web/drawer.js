@@ -2,19 +2,7 @@
 // An epic's drawer: the score in plain words (the three questions every epic answers), its place in
 // the plan, its deferral history as a timeline, the owner's overrides and the form to add one.
 /** @import { Acknowledgement, Entry, EpicResponse, LedgerEvent, Period, ScoreBreakdown } from './types.d.ts' */
-import {
-  cost,
-  day,
-  dayTime,
-  describeCause,
-  esc,
-  eventTitle,
-  isDeferral,
-  num,
-  plural,
-  score,
-  shortId,
-} from './format.js'
+import { cost, day, dayTime, esc, eventTitle, num, plural, score, shortId } from './format.js'
 import { overrideWord, reasonText } from './timeline.js'
 import { deferTarget, whatIfSectionHtml } from './whatif.js'
 
@@ -36,7 +24,7 @@ import { deferTarget, whatIfSectionHtml } from './whatif.js'
 export function drawerHtml(data, ctx) {
   const { epic, entry } = data
   const tracker = ctx.trackerOf(epic.source)
-  const deferrals = entry?.deferrals ?? data.history.filter((e) => isDeferral(e.kind)).length
+  const deferrals = entry?.deferrals ?? data.history.filter((e) => e.deferral).length
   const chronic = deferrals >= ctx.chronic
   let html = `<header class="dr-head">
     <div class="dr-eyebrow"><span class="chip t-${epic.track}">${epic.track}</span><span>${esc(epic.key)}</span><span aria-hidden="true">·</span><span>${esc(teamLabel(epic.team))}</span><span aria-hidden="true">·</span><span>${statusWord(epic.status)}</span></div>
@@ -89,7 +77,7 @@ function summary(data, entry, deferrals, chronic, ctx) {
   if (entry !== null) {
     const notes = []
     if (entry.period === null)
-      notes.push(`<p class="note note-warn">Not planned: ${esc(reasonText(entry, ctx.keyOf))}.</p>`)
+      notes.push(`<p class="note note-warn">Not planned: ${esc(reasonText(entry))}.</p>`)
     if (entry.override !== null)
       notes.push(
         `<p class="note note-override"><strong>${esc(overrideWord(entry.override.kind))}${entry.override.period === null ? '' : ` ${entry.override.kind === 'pin' ? 'in' : 'until'} ${esc(ctx.periodName(entry.override.period))}`}</strong> by ${esc(entry.override.author)}: “${esc(entry.override.rationale)}”</p>`,
@@ -128,7 +116,8 @@ function breakdown(entry, deferrals, ctx) {
   if (entry.score.status === 'scored') {
     head = `<p class="formula"><span class="f-big">${score(entry.score.score)}</span> = cost of delay <strong>${num(entry.score.costOfDelay, 1)}</strong> ${esc(unit)} per period ÷ effort <strong>${num(b.effortUsed)}</strong>${b.effortUsed !== b.inputs.effort ? ` (at least ${num(b.effortUsed)})` : ''}</p>${shareBar(b)}`
   } else {
-    head = `<p class="note note-warn"><strong>Not scored yet.</strong> Missing: ${entry.score.missing.map((m) => esc(missingWord(m))).join(', ')}. Fill ${entry.score.missing.length === 1 ? 'it' : 'them'} in the ticket: a missing input is never read as zero.</p>`
+    const missing = entry.score.missing ?? []
+    head = `<p class="note note-warn"><strong>Not scored yet.</strong> Missing: ${missing.map((m) => esc(missingWord(m))).join(', ')}. Fill ${missing.length === 1 ? 'it' : 'them'} in the ticket: a missing input is never read as zero.</p>`
   }
   const weight = (/** @type {number | null} */ term, /** @type {number | null} */ input) =>
     term !== null && input !== null && input !== 0 && Math.abs(term / input - 1) > 1e-9
@@ -202,18 +191,18 @@ function riskInterest(/** @type {ScoreBreakdown} */ b) {
 
 /** The ledger of one epic, oldest first, as a vertical timeline. */
 function history(/** @type {LedgerEvent[]} */ events, /** @type {DrawerContext} */ ctx) {
-  const deferrals = events.filter((e) => isDeferral(e.kind))
+  const deferrals = events.filter((e) => e.deferral)
   const open = deferrals.filter((e) => e.acknowledgement === null).length
   let html = `<section class="dr-section" aria-labelledby="history-title"><h3 id="history-title">History <span class="count">${plural(deferrals.length, 'deferral')}${open === 0 ? '' : ` · ${num(open)} awaiting sign-off`}</span></h3>`
   if (events.length === 0) return `${html}<p class="muted">Nothing recorded yet.</p></section>`
   html += '<ol class="history">'
   for (const event of events) {
-    const deferral = isDeferral(event.kind)
+    const deferral = event.deferral
     html += `<li class="ev ev-${event.kind}${deferral ? ' is-deferral' : ''}" id="ev-${esc(event.id)}"><div class="ev-dot${event.kind === 'pulled_in' || event.kind === 'completed' ? ' is-good' : ''}" aria-hidden="true"></div><div class="ev-body">`
     html += `<div class="ev-top"><time datetime="${esc(event.at)}">${esc(day(event.at))}</time>${deferral ? `<span class="badge b-defer${event.deferralCount >= ctx.chronic ? ' is-chronic' : ''}">deferral ${event.deferralCount}</span>` : ''}</div>`
     html += `<div class="ev-title">${esc(eventTitle(event, ctx.periodName))}</div>`
-    if (event.cause !== null)
-      html += `<p class="ev-cause">Because ${esc(describeCause(event.cause, ctx.periodName, ctx.keyOf))}.</p>`
+    if (event.causeText !== null)
+      html += `<p class="ev-cause">Because <span class="ev-why">${esc(event.causeText)}</span>.</p>`
     if (event.displacedBy.length > 0)
       html += `<p class="ev-displaced">Its place went to ${event.displacedBy
         .slice(0, 4)

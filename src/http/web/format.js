@@ -1,5 +1,5 @@
 // @ts-check
-/** @import { DeferralCause, DeferralEvent, Period } from './types.d.ts' */
+/** @import { LedgerEvent, Period } from './types.d.ts' */
 
 const ESCAPES = /** @type {Record<string, string>} */ ({
   '&': '&amp;',
@@ -77,79 +77,8 @@ export function periodNamer(/** @type {readonly Period[]} */ periods) {
   return name
 }
 
-/** @typedef {(epicId: string) => string} EpicLabel */
-
-/**
- * Why an epic slipped, in one sentence a roadmap owner would say. The same sentences as the
- * service's reports (src/domain/cause-text.ts), with epic ids shown as the keys people know.
- */
-export function describeCause(
-  /** @type {DeferralCause} */ cause,
-  /** @type {PeriodNames} */ name,
-  /** @type {EpicLabel} */ label = (id) => id,
-) {
-  switch (cause.kind) {
-    case 'period_ended':
-      return `${name(cause.period)} ended with it unfinished`
-    case 'override':
-      return `${cause.author} decided to ${cause.override} it: “${cause.rationale}”`
-    case 'cycle':
-      return `it is in a dependency cycle (${cause.cycle.map(label).join(' → ')})`
-    case 'team_changed':
-      return `it moved from team ${cause.from} to team ${cause.to}`
-    case 'calendar_changed':
-      return `its period ${name(cause.period)} left the calendar`
-    case 'blocker_slipped':
-      return `a blocker slipped: ${cause.blockers
-        .map((b) => `${label(b.epicId)} (${name(b.fromPeriod)} → ${name(b.toPeriod)})`)
-        .join(', ')}`
-    case 'capacity_cut':
-      return `team ${cause.team}’s capacity in ${name(cause.period)} was cut from ${num(cause.from, 2)} to ${num(cause.to, 2)}`
-    case 'effort_growth':
-      return `its estimate grew from ${num(cause.from, 2)} to ${num(cause.to, 2)}`
-    case 'unscored':
-      return `it can no longer be scored: ${cause.missing.map(inputName).join(', ')} missing`
-    case 'score_drop': {
-      const changed = cause.changed
-        .map((c) => `${inputName(c.input)} ${num(c.from, 2)} → ${num(c.to, 2)}`)
-        .join(', ')
-      const why =
-        changed !== '' ? ` (${changed})` : cause.settingsChanged ? ' (the scoring weights changed)' : ''
-      return `its score fell from ${num(cause.from, 2)} to ${num(cause.to, 2)}${why}`
-    }
-    case 'capacity':
-      return `higher-scored work took team ${cause.team}’s capacity in ${name(cause.period)}`
-    case 'replanned':
-      return 'the plan was rebuilt around it'
-    case 'canceled':
-      return 'it was canceled'
-    case 'no_longer_synced':
-      return 'it is no longer in its tracker'
-  }
-}
-
-/** Scoring inputs in words. */
-export function inputName(/** @type {string} */ input) {
-  switch (input) {
-    case 'value':
-      return 'business value'
-    case 'timeCriticality':
-      return 'time criticality'
-    case 'risk':
-      return 'risk reduction'
-    case 'effort':
-      return 'effort'
-    case 'enablement':
-      return 'enablement'
-    case 'deferrals':
-      return 'deferrals'
-    default:
-      return input
-  }
-}
-
 /** What an event is, as a heading. */
-export function eventTitle(/** @type {DeferralEvent} */ event, /** @type {PeriodNames} */ name) {
+export function eventTitle(/** @type {LedgerEvent} */ event, /** @type {PeriodNames} */ name) {
   switch (event.kind) {
     case 'deferred':
       return `Deferred ${name(event.fromPeriod)} → ${name(event.toPeriod)}`
@@ -164,11 +93,6 @@ export function eventTitle(/** @type {DeferralEvent} */ event, /** @type {Period
     case 'completed':
       return 'Completed'
   }
-}
-
-/** Whether the event counts as a deferral. */
-export function isDeferral(/** @type {DeferralEvent['kind']} */ kind) {
-  return kind === 'deferred' || kind === 'rolled_over'
 }
 
 /** 'SHOP-12' from an epic id when the page knows the epic, else the part after the source. */

@@ -2,7 +2,7 @@
 // The deferrals view: what the waiting has cost (numbers and chart) and the ledger, newest first.
 /** @import { CostResponse, Entry, LedgerEvent, Period } from './types.d.ts' */
 import { costChartHtml } from './chart.js'
-import { cost, day, describeCause, esc, isDeferral, num } from './format.js'
+import { cost, day, esc, num } from './format.js'
 
 /**
  * @typedef {object} LedgerContext
@@ -11,7 +11,6 @@ import { cost, day, describeCause, esc, isDeferral, num } from './format.js'
  * @property {Period[]} periods
  * @property {Entry[]} entries today's roadmap, for the chronic count
  * @property {(periodId: string | null) => string} periodName
- * @property {(epicId: string) => string} keyOf
  * @property {(team: string) => string} teamName
  * @property {string} now
  */
@@ -54,13 +53,13 @@ function stat(label, value, sub, cls = '') {
 export function ledgerRowsHtml(events, ctx) {
   let html = ''
   for (const e of events) {
-    const deferral = isDeferral(e.kind)
+    const deferral = e.deferral
     const move = `${ctx.periodName(e.fromPeriod)} → ${ctx.periodName(e.toPeriod)}`
     html += `<tr class="${deferral ? 'is-deferral' : ''}">
       <td class="nowrap"><time datetime="${esc(e.at)}">${esc(day(e.at))}</time></td>
       <td><a href="/epics/${encodeURIComponent(e.epicId)}" data-epic-link="${esc(e.epicId)}"><span class="key">${esc(e.epic.key)}</span> ${esc(e.epic.title)}</a><div class="sub"><span class="chip t-${e.epic.track}">${e.epic.track}</span> ${esc(ctx.teamName(e.epic.team))}</div></td>
       <td class="nowrap">${kindWord(e.kind)}<div class="sub">${esc(move)}</div>${deferral ? signOffCell(e) : ''}</td>
-      <td>${e.cause === null ? '<span class="muted">—</span>' : esc(capitalised(describeCause(e.cause, ctx.periodName, ctx.keyOf)))}</td>
+      <td class="why">${e.causeText === null ? '<span class="muted">—</span>' : esc(e.causeText)}</td>
       <td class="num">${e.costOfDelayAdded === 0 ? '<span class="muted">0</span>' : `${e.costOfDelayAdded > 0 ? '+' : '−'}${esc(num(Math.abs(e.costOfDelayAdded)))}`}</td>
       <td class="num">${esc(num(e.costOfDelayAccumulated))}</td>
       <td class="num">${deferral ? `<span class="badge b-defer${e.deferralCount >= ctx.chronic ? ' is-chronic' : ''}">×${e.deferralCount}</span>` : ''}</td>
@@ -97,8 +96,4 @@ function kindWord(/** @type {LedgerEvent['kind']} */ kind) {
     case 'completed':
       return 'Completed'
   }
-}
-
-function capitalised(/** @type {string} */ s) {
-  return s.charAt(0).toUpperCase() + s.slice(1)
 }

@@ -13,7 +13,6 @@ import { esc, num, periodRange, plural, score as scoreText } from './format.js'
  * @property {Entry[]} entries the entries to show (already filtered), best rank first
  * @property {TeamLoad[]} load capacity and booked effort per team and period (of every entry)
  * @property {number} chronic deferral count from which an epic is chronic
- * @property {(epicId: string) => string} keyOf epic id → key, for blockers
  * @property {(periodId: string | null) => string} periodName
  * @property {string} today YYYY-MM-DD
  * @property {string} [pinned] the epic to mark as selected
@@ -158,7 +157,7 @@ function card(entry, effort, part, step, model) {
   let badges = ''
   if (entry.deferrals > 0)
     badges += `<span class="badge b-defer${chronic ? ' is-chronic' : ''}">deferred ×${entry.deferrals}</span>`
-  const open = entry.unacknowledged ?? 0
+  const open = entry.unacknowledged
   if (open > 0)
     badges += `<span class="badge b-signoff" title="${plural(open, 'deferral')} awaiting the owner’s sign-off">${open} unsigned</span>`
   if (entry.override !== null)
@@ -167,7 +166,7 @@ function card(entry, effort, part, step, model) {
   let note = ''
   if (part > 0) note = `continued from ${esc(model.periodName(entry.spans[0]?.period ?? null))}`
   else if (entry.spans.length > 1) note = `until ${esc(model.periodName(entry.spans.at(-1)?.period ?? null))}`
-  else if (entry.period === null) note = esc(reasonText(entry, model.keyOf))
+  else if (entry.period === null) note = esc(reasonText(entry))
   else if (entry.status === 'in_progress') note = 'in progress'
   const label = [
     `${entry.key}: ${entry.title}`,
@@ -190,26 +189,7 @@ export function overrideWord(/** @type {string} */ kind) {
   return kind === 'pin' ? 'pinned' : kind === 'defer' ? 'held back' : 'excluded'
 }
 
-/** Why an entry is not planned, with blocker ids as keys. */
-export function reasonText(/** @type {Entry} */ entry, /** @type {(id: string) => string} */ keyOf) {
-  const reason = entry.unplanned
-  if (reason === null) return entry.unplannedReason ?? 'not planned'
-  switch (reason.code) {
-    case 'blocked':
-      return `blocked by ${reason.blockers.map(keyOf).join(', ')}`
-    case 'cycle':
-      return `in a dependency cycle: ${reason.cycle.map(keyOf).join(' → ')}`
-    case 'no_capacity':
-      return 'no capacity left in any open period'
-    case 'too_large':
-      return `too large: effort ${num(reason.effort)}, at most ${num(reason.largestCapacity)} per period`
-    case 'no_team_capacity':
-      return `no capacity configured for team ${reason.team}`
-    case 'no_effort':
-      return 'no effort estimate'
-    case 'excluded':
-      return `excluded: ${reason.rationale}`
-    case 'deferred':
-      return `held back: ${reason.rationale}`
-  }
+/** Why an entry is not planned, in the service's words. */
+export function reasonText(/** @type {Entry} */ entry) {
+  return entry.unplannedReason ?? 'not planned'
 }

@@ -5,18 +5,18 @@ import { day, dayTime, esc, plural, score } from './format.js'
 
 /** @param {VersionMeta} v */
 export function versionLabel(v) {
-  return `#${v.id} · ${dayTime(v.builtAt)} · ${v.trigger}${v.status === undefined ? '' : ` · ${v.status}`}`
+  return `#${v.id} · ${dayTime(v.builtAt)} · ${v.trigger} · ${v.status}`
 }
 
 /**
  * The newest build waiting for an owner's approval (publish mode on-approval), with the form to
- * approve it; empty when the newest build is not a proposal (or the API has no statuses).
+ * approve it; else the last approval, if any.
  * @param {VersionMeta[]} versions newest first
  */
 export function approvalHtml(versions) {
   const newest = versions[0]
   if (newest === undefined || newest.status !== 'proposed') {
-    const approved = versions.find((v) => v.approvedBy !== null && v.approvedBy !== undefined)
+    const approved = versions.find((v) => v.approvedBy !== null)
     return approved === undefined
       ? ''
       : `<p class="muted approval-last">Last approved: version #${approved.id} by ${esc(approved.approvedBy)}${approved.approvedAt ? `, ${esc(day(approved.approvedAt))}` : ''}${approved.approvalNote ? ` — “${esc(approved.approvalNote)}”` : ''}.</p>`
@@ -76,7 +76,7 @@ export function diffHtml(diff, ctx) {
     return `<li class="dchip d-${k}"><span class="dchip-n">${n}</span> ${k}${extra}</li>`
   }).join('')
   const ranks =
-    typeof diff.rankChanges === 'number' && diff.rankChanges > 0
+    diff.rankChanges > 0
       ? `<li class="dchip"><span class="dchip-n">${diff.rankChanges}</span> only changed rank</li>`
       : ''
   let html = `${span}<ul class="dchips">${chips}${ranks}</ul>`

@@ -1,5 +1,5 @@
 import type { Issue } from 'jira.js/cloud'
-import type { ScoringInputs, Track } from '../../domain/index.ts'
+import { epicIdOf, type ScoringInputs, type Track } from '../../domain/index.ts'
 import type { DependencyLink, SyncedEpic } from '../types.ts'
 import { readUrls } from './dependency-field.ts'
 import { type ResolvedField, resolveFieldRef } from './field-catalog.ts'
@@ -226,7 +226,7 @@ function readBlockers(fields: Record<string, unknown>, source: JiraSource): stri
     const level = inward.fields?.issuetype?.hierarchyLevel
     if (typeof level === 'number' && level !== EPIC_HIERARCHY_LEVEL) continue
     const project = typeof inward.key === 'string' ? inward.key.slice(0, inward.key.lastIndexOf('-')) : ''
-    blockers.add(`${source.blockerSources?.[project] ?? source.id}:${String(inward.id)}`)
+    blockers.add(epicIdOf(source.blockerSources?.[project] ?? source.id, String(inward.id)))
   }
   return [...blockers].sort()
 }

@@ -1,4 +1,4 @@
-import type { EpicStatus, ScoringInputs, Track } from '../../domain/index.ts'
+import { type EpicStatus, epicIdOf, type ScoringInputs, type Track } from '../../domain/index.ts'
 import type { SyncedEpic } from '../types.ts'
 import { dependencyLinks } from './dependency-links.ts'
 import { fold, type Label, type LabelCatalog, labelNumber } from './labels.ts'
@@ -81,8 +81,8 @@ export function toSyncedEpic(
   const status = STATUS[raw.statusType]
   if (status === undefined)
     problems.push(`status: unknown Linear status type '${raw.statusType}' (read as todo)`)
-  const blockers = [...new Set(raw.blockerIds.filter((id) => id !== raw.id))].map(
-    (id) => `${source.id}:${id}`,
+  const blockers = [...new Set(raw.blockerIds.filter((id) => id !== raw.id))].map((id) =>
+    epicIdOf(source.id, id),
   )
   return {
     externalId: raw.id,

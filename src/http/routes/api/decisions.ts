@@ -1,19 +1,16 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyRequest } from 'fastify'
 import Type from 'typebox'
-import { isRoadmapOwner, type Person } from '../../../config/index.ts'
+import { type Person, roadmapSettings } from '../../../config/index.ts'
+import { DEFERRAL_KINDS } from '../../../domain/index.ts'
 import { OnetrackError } from '../../../errors.ts'
-import {
-  approveVersion,
-  type DecisionKind,
-  type DecisionPosition,
-  decisionPage,
-  versionMeta,
-} from '../../../store/index.ts'
-import { acceptDeferral, queueVersionWriteback } from '../../owned-calls.ts'
+import { acceptDeferral, approveProposal } from '../../../pipeline/index.ts'
+import { type DecisionKind, type DecisionPosition, decisionPage } from '../../../store/index.ts'
 import { type ApiDeps, readSecurity } from './index.ts'
 import { decodeCursor, encodeCursor, instantParam, invalidField } from './params.ts'
-import { DecisionView, DeferralEvent, errors, Nullable, VersionMeta } from './schemas.ts'
+import { AckResponse, ApproveResponse } from './responses.ts'
+import { DecisionView, errors, Nullable } from './schemas.ts'
+import { epicNamer, eventWithWords } from './sentences.ts'
 
 const KINDS: readonly DecisionKind[] = ['acknowledgement', 'override', 'revocation', 'approval']
 
@@ -54,13 +51,12 @@ export const decisionRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, de
       schema: {
         tags: ['api'],
         summary: 'Accept a deferral with a reason (sign it off)',
-        description:
-          'Needs a roadmap owner (an owner-role token, or a name in roadmap.owners) or an owner of the epic’s team (roadmap.teams[].owners); a viewer gets 403 with the reason. `reason` is required and not blank. 404 for an unknown event, 400 for an event that is not a deferral (deferred, rolled_over), 409 when it was already signed off. To reject a deferral instead, pin the epic (POST /api/overrides): an owner’s pin answers the epic’s open deferrals. The written-back values of the epic’s ticket are refreshed.',
+        description: `Needs a roadmap owner (an owner-role token, or a name in roadmap.owners) or an owner of the epic’s team (roadmap.teams[].owners); a viewer gets 403 with the reason. \`reason\` is required and not blank. 404 for an unknown event, 400 for an event that is not a deferral (${DEFERRAL_KINDS.join(', ')}), 409 when it was already signed off. To reject a deferral instead, pin the epic (POST /api/overrides): an owner’s pin answers the epic’s open deferrals. The written-back values of the epic’s ticket are refreshed.`,
         security: [{ bearer: [] }],
         params: Type.Object({ id: Type.String({ minLength: 1, description: 'a ledger event id' }) }),
         body: Type.Object({ reason: Type.String({ description: 'why the deferral is acceptable' }) }),
         response: {
-          201: Type.Object({ event: DeferralEvent, decision: DecisionView }),
+          201: AckResponse,
           ...errors(400, 401, 403, 404, 409),
         },
       },
@@ -75,7 +71,12 @@ export const decisionRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, de
         { person: caller(request), eventId: request.params.id, reason, via: 'api' },
         request.log,
       )
-      return reply.code(201).send(result)
+      const event = eventWithWords(
+        result.event,
+        roadmapSettings(deps.config).periods,
+        await epicNamer(db, [result.event]),
+      )
+      return reply.code(201).send({ ...result, event })
     },
   )
 
@@ -94,47 +95,18 @@ export const decisionRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, de
           Type.Object({ note: Type.Optional(Type.String({ description: 'why, for the decision log' })) }),
         ),
         response: {
-          200: Type.Object({
-            version: VersionMeta,
-            decision: DecisionView,
-            writebacksQueued: Type.Integer(),
-          }),
+          200: ApproveResponse,
           ...errors(400, 401, 403, 404, 409),
         },
       },
     },
     async (request) => {
-      const person = caller(request)
-      if (!isRoadmapOwner(deps.config, person)) {
-        throw new OnetrackError(
-          'ONETRACK_FORBIDDEN',
-          `${person.name} is not a roadmap owner; approving a version needs an owner-role token or a name in roadmap.owners`,
-        )
-      }
-      const { id } = request.params
       const note = request.body?.note?.trim() || null
-      const outcome = await approveVersion(db, { id, by: person.name, note, via: 'api', now: deps.now() })
-      if (outcome.status === 'not_found')
-        throw new OnetrackError('ONETRACK_NOT_FOUND', `no roadmap version ${id}`)
-      if (outcome.status === 'not_newest') {
-        throw new OnetrackError(
-          'ONETRACK_CONFLICT',
-          `version ${id} was superseded by a newer proposal: approve version ${outcome.newest} instead (GET /api/versions/${outcome.newest}/diff shows what it changes)`,
-          { details: { newest: outcome.newest } },
-        )
-      }
-      if (outcome.status === 'not_proposed') {
-        throw new OnetrackError(
-          'ONETRACK_CONFLICT',
-          `version ${id} is ${outcome.current}${outcome.approvedBy === null ? '' : ` (approved by ${outcome.approvedBy})`}; only a proposed version can be approved`,
-          { details: { status: outcome.current } },
-        )
-      }
-      request.log.info({ versionId: id, by: person.name }, 'version approved')
-      const writebacksQueued = await queueVersionWriteback(deps, id, request.log)
-      const version = await versionMeta(db, id)
-      if (version === null) throw new OnetrackError('ONETRACK_NOT_FOUND', `no roadmap version ${id}`)
-      return { version, decision: outcome.decision, writebacksQueued }
+      return approveProposal(
+        deps,
+        { person: caller(request), id: request.params.id, note, via: 'api' },
+        request.log,
+      )
     },
   )
 

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import Type from 'typebox'
-import { reportSettings } from '../../../config/index.ts'
-import type { DeferralEventKind, Track } from '../../../domain/index.ts'
+import { reportSettings, roadmapSettings } from '../../../config/index.ts'
+import { DEFERRAL_KINDS, type DeferralEventKind, isDeferral, type Track } from '../../../domain/index.ts'
 import {
   costOfDelayByVersion,
   type LedgerPosition,
@@ -10,7 +10,9 @@ import {
 } from '../../../store/index.ts'
 import { type ApiDeps, readSecurity } from './index.ts'
 import { decodeCursor, encodeCursor, instantParam, invalidField } from './params.ts'
-import { DeferralEvent, errors, Nullable, PerTrack, Track as TrackSchema } from './schemas.ts'
+import { CostOverTime, LedgerPage } from './responses.ts'
+import { errors, Track as TrackSchema } from './schemas.ts'
+import { epicNamer, withWords } from './sentences.ts'
 
 const KINDS: readonly DeferralEventKind[] = [
   'deferred',
@@ -20,7 +22,6 @@ const KINDS: readonly DeferralEventKind[] = [
   'removed',
   'completed',
 ]
-const DEFERRAL_KINDS: readonly DeferralEventKind[] = ['deferred', 'rolled_over']
 
 /** `kind=` as given: absent = deferrals only, `all` = every kind, else a comma-separated list of kinds. */
 function kindsParam(value: string | undefined): readonly DeferralEventKind[] | undefined {
@@ -55,8 +56,7 @@ export const deferralRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, de
       schema: {
         tags: ['api'],
         summary: 'The deferral ledger, newest first, filtered and paged',
-        description:
-          'Keyset pages: pass `nextCursor` back as `cursor` until it is null; a walk sees every event once even while builds add new ones. `kind` defaults to deferrals (deferred, rolled_over); `all` gives every kind; a comma-separated list picks kinds. Team and track are the epic’s at the time of the event. Each deferral carries its `acknowledgement` (null while unacknowledged); `acknowledged=false` lists the open ones. `from` is inclusive, `to` exclusive.',
+        description: `Keyset pages: pass \`nextCursor\` back as \`cursor\` until it is null; a walk sees every event once even while builds add new ones. \`kind\` defaults to deferrals (${DEFERRAL_KINDS.join(', ')}); \`all\` gives every kind; a comma-separated list picks kinds. Team and track are the epic’s at the time of the event. Each deferral carries its \`acknowledgement\` (null while unacknowledged); \`acknowledged=false\` lists the open ones. \`from\` is inclusive, \`to\` exclusive.`,
         ...secured,
         querystring: Type.Object({
           epic: Type.Optional(Type.String({ description: 'an epic id, source:externalId' })),
@@ -77,11 +77,7 @@ export const deferralRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, de
           cursor: Type.Optional(Type.String({ description: 'nextCursor of the previous page' })),
         }),
         response: {
-          200: Type.Object({
-            events: Type.Array(DeferralEvent),
-            nextCursor: Nullable(Type.String()),
-            total: Type.Integer({ description: 'events matching the filters, all pages together' }),
-          }),
+          200: LedgerPage,
           ...errors(400, 401),
         },
       },
@@ -91,9 +87,7 @@ export const deferralRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, de
       const requested = kindsParam(q.kind)
       // Only deferrals are signed off: the acknowledged filter keeps to them.
       const kinds =
-        q.acknowledged === undefined
-          ? requested
-          : (requested ?? DEFERRAL_KINDS).filter((k) => DEFERRAL_KINDS.includes(k))
+        q.acknowledged === undefined ? requested : (requested ?? DEFERRAL_KINDS).filter(isDeferral)
       const from = instantParam('from', q.from)
       const to = instantParam('to', q.to)
       const after = q.cursor === undefined ? undefined : decodeCursor(q.cursor, isLedgerPosition)
@@ -111,8 +105,9 @@ export const deferralRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, de
         },
         { limit: q.limit, ...(after === undefined ? {} : { after }) },
       )
+      const events = await withAcknowledgements(db, page.events)
       return {
-        events: await withAcknowledgements(db, page.events),
+        events: withWords(events, roadmapSettings(deps.config).periods, await epicNamer(db, events)),
         nextCursor: page.next === null ? null : encodeCursor(page.next),
         total: page.total,
       }
@@ -129,18 +124,7 @@ export const deferralRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, de
           'One point per version that recorded events: the cost of delay its events added (pull-ins give some back), the running total, and the running total per track (the epic’s track at the time).',
         ...secured,
         response: {
-          200: Type.Object({
-            unit: Type.String(),
-            points: Type.Array(
-              Type.Object({
-                at: Type.String({ description: 'builtAt of the version' }),
-                versionId: Type.Integer(),
-                added: Type.Number(),
-                accumulated: Type.Number(),
-                byTrack: PerTrack,
-              }),
-            ),
-          }),
+          200: CostOverTime,
           ...errors(401),
         },
       },

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import Type from 'typebox'
 import { roadmapSettings } from '../../../config/index.ts'
-import { deferralCounts } from '../../../domain/index.ts'
+import { deferralCounts, isDeferral } from '../../../domain/index.ts'
 import { OnetrackError } from '../../../errors.ts'
 import {
   epicDetails,
@@ -12,32 +12,10 @@ import {
   withAcknowledgements,
 } from '../../../store/index.ts'
 import { type ApiDeps, readSecurity } from './index.ts'
+import { EpicDetail } from './responses.ts'
 import { withLedger } from './roadmap-view.ts'
-import { DeferralEvent, Entry, errors, Nullable, OverrideView, Track } from './schemas.ts'
-
-const Epic = Type.Object({
-  id: Type.String({ description: 'source:externalId' }),
-  key: Type.String(),
-  title: Type.String(),
-  url: Type.String(),
-  source: Type.String(),
-  team: Nullable(Type.String()),
-  track: Track,
-  status: Type.Enum(['todo', 'in_progress', 'done', 'canceled']),
-  inputs: Type.Object(
-    {
-      value: Type.Optional(Type.Number()),
-      timeCriticality: Type.Optional(Type.Number()),
-      risk: Type.Optional(Type.Number()),
-    },
-    { description: 'scoring inputs as mapped from the tracker; absent = not given' },
-  ),
-  effort: Nullable(Type.Number()),
-  blockers: Type.Array(Type.String()),
-  problems: Type.Array(Type.String(), { description: 'mapping problems found at sync' }),
-  updatedAt: Type.String(),
-  deleted: Type.Boolean({ description: 'no longer in its tracker (its history is kept)' }),
-})
+import { errors, Nullable, Track } from './schemas.ts'
+import { entryWithWords, epicNamer, withWords } from './sentences.ts'
 
 const EpicHit = Type.Object({
   id: Type.String(),
@@ -88,13 +66,7 @@ export const epicRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) 
         ...secured,
         params: Type.Object({ id: Type.String({ minLength: 1 }) }),
         response: {
-          200: Type.Object({
-            epic: Epic,
-            entry: Type.Union([Entry, Type.Null()]),
-            periodNames: Type.Record(Type.String(), Type.String(), { description: 'period id → name' }),
-            history: Type.Array(DeferralEvent),
-            overrides: Type.Array(OverrideView),
-          }),
+          200: EpicDetail,
           ...errors(401, 404),
         },
       },
@@ -109,12 +81,11 @@ export const epicRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) 
         listOverrides(db, { epicId: id }),
       ])
       const history = await withAcknowledgements(db, events)
-      const open = history.filter(
-        (e) => (e.kind === 'deferred' || e.kind === 'rolled_over') && e.acknowledgement === null,
-      ).length
+      const open = history.filter((e) => isDeferral(e.kind) && e.acknowledgement === null).length
       const periods = [...roadmapSettings(deps.config).periods, ...(latest?.periods ?? [])]
       const entry = latest?.entry ?? undefined
       const last = history.at(-1)
+      const epicName = await epicNamer(db, history, entry === undefined ? [] : [entry])
       const figures = {
         deferrals: deferralCounts(history),
         costs: new Map(last === undefined ? [] : [[id, last.costOfDelayAccumulated]]),
@@ -122,9 +93,9 @@ export const epicRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) 
       }
       return {
         epic,
-        entry: entry === undefined ? null : withLedger(entry, figures),
+        entry: entry === undefined ? null : withLedger(entryWithWords(entry, epicName), figures),
         periodNames: Object.fromEntries(periods.map((p) => [p.id, p.name])),
-        history,
+        history: withWords(history, periods, epicName),
         overrides,
       }
     },

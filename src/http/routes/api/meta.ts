@@ -1,11 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import Type from 'typebox'
-import { loadChannelReport } from '../../../../workers/report.ts'
 import { renderMarkdown } from '../../../channels/index.ts'
 import { reportSettings, roadmapSettings } from '../../../config/index.ts'
 import { OnetrackError } from '../../../errors.ts'
+import { loadChannelReport } from '../../../pipeline/index.ts'
 import { type ApiDeps, readSecurity } from './index.ts'
-import { errors, Nullable, Period, Track } from './schemas.ts'
+import { MetaResponse } from './responses.ts'
+import { errors } from './schemas.ts'
 
 /** What the page needs to draw its filters, and the weekly report as it would be posted. */
 export const metaRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) => {
@@ -20,25 +21,7 @@ export const metaRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) 
         summary: 'Teams, sources, channels, periods and the cost unit, for filters; who is calling',
         ...secured,
         response: {
-          200: Type.Object({
-            name: Type.String({ description: 'the roadmap’s name' }),
-            teams: Type.Array(Type.Object({ id: Type.String(), name: Type.Optional(Type.String()) })),
-            sources: Type.Array(Type.Object({ id: Type.String(), kind: Type.Enum(['jira', 'linear']) })),
-            channels: Type.Array(Type.Object({ id: Type.String(), kind: Type.String() })),
-            tracks: Type.Array(Track),
-            periods: Type.Array(Period),
-            unit: Type.String(),
-            chronicThreshold: Type.Integer({ description: 'deferrals from which an epic counts as chronic' }),
-            auth: Type.Object({
-              protectReads: Type.Boolean({ description: 'reads need a viewer token or above' }),
-              caller: Nullable(
-                Type.Object(
-                  { name: Type.String(), role: Type.Enum(['viewer', 'editor', 'owner']) },
-                  { description: 'the token’s holder; editors and owners may record overrides' },
-                ),
-              ),
-            }),
-          }),
+          200: MetaResponse,
           ...errors(401),
         },
       },

@@ -1,12 +1,10 @@
-import { randomUUID } from 'node:crypto'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import type { FastifyBaseLogger, FastifyRequest } from 'fastify'
+import type { FastifyRequest } from 'fastify'
 import Type from 'typebox'
-import { ownsTeam, roadmapSettings } from '../../../config/index.ts'
+import type { Person } from '../../../config/index.ts'
 import { OnetrackError } from '../../../errors.ts'
-import { enqueue } from '../../../jobs/index.ts'
-import { createOverride, epicDetails, listOverrides, revokeOverride } from '../../../store/index.ts'
-import { queueWriteback, sourceOf } from '../../owned-calls.ts'
+import { recordOverride, revokeOverride } from '../../../pipeline/index.ts'
+import { listOverrides } from '../../../store/index.ts'
 import { type ApiDeps, readSecurity } from './index.ts'
 import { invalidField } from './params.ts'
 import { errors, OverrideKind, OverrideView } from './schemas.ts'
@@ -27,22 +25,11 @@ export const overrideRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, de
   const db = deps.database.db
   const secured = readSecurity(deps.config)
 
-  /** Asks for a build that applies the change; the change is recorded whatever Redis says. */
-  async function queueBuild(trigger: string, log: FastifyBaseLogger) {
-    try {
-      const outcome = await enqueue(deps.queues, 'build', { trigger, requestedAt: deps.now().toISOString() })
-      return { status: outcome.status, trigger }
-    } catch (err) {
-      log.error({ err, trigger }, 'override recorded, but the build could not be queued')
-      return { status: 'not_queued' as const, trigger }
-    }
-  }
-
-  function author(request: FastifyRequest): string {
+  function author(request: FastifyRequest): Person {
     // requireRole('editor') ran first, so there is a caller.
     if (request.caller === null)
       throw new OnetrackError('ONETRACK_UNAUTHORIZED', 'a bearer token is required')
-    return request.caller.name
+    return request.caller
   }
 
   app.get(
@@ -101,59 +88,14 @@ export const overrideRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, de
       },
     },
     async (request, reply) => {
-      const { epicId, kind } = request.body
-      const rationale = request.body.rationale.trim()
-      const period = request.body.period?.trim() || undefined
-      if (rationale === '') {
-        throw invalidField(
-          'body/rationale',
-          'must not be blank: say why, so the decision reads on its own in reports and the history',
-        )
-      }
-      if (kind === 'exclude' && period !== undefined) {
-        throw invalidField('body/period', 'an exclude takes no period')
-      }
-      if (kind !== 'exclude') {
-        if (period === undefined) throw invalidField('body/period', `is required for a ${kind}`)
-        const periods = roadmapSettings(deps.config).periods
-        const target = periods.find((p) => p.id === period)
-        if (target === undefined) {
-          throw invalidField(
-            'body/period',
-            `unknown period '${period}'; the configured ones are ${periods.map((p) => p.id).join(', ')}`,
-          )
-        }
-        const today = deps.now().toISOString().slice(0, 10)
-        if (kind === 'pin' && target.end <= today) {
-          throw invalidField('body/period', `${target.name} has ended; a pin needs an open period`)
-        }
-      }
-      const epic = await epicDetails(db, epicId)
-      if (epic === null || epic.deleted) {
-        const message = epic === null ? `no epic ${epicId}` : `epic ${epicId} is no longer in its tracker`
-        throw new OnetrackError('ONETRACK_NOT_FOUND', `body/epicId: ${message}`, {
-          details: [{ path: 'body/epicId', message }],
+      const outcome = await recordOverride(deps, { person: author(request), ...request.body }, request.log)
+      if (outcome.status === 'invalid') throw invalidField(`body/${outcome.field}`, outcome.message)
+      if (outcome.status === 'no_epic') {
+        throw new OnetrackError('ONETRACK_NOT_FOUND', `body/epicId: ${outcome.message}`, {
+          details: [{ path: 'body/epicId', message: outcome.message }],
         })
       }
-      const id = randomUUID().replaceAll('-', '').slice(0, 12)
-      const caller = request.caller
-      const owner = caller !== null && epic.team !== null && ownsTeam(deps.config, caller, epic.team)
-      const { override, replaced, answered } = await createOverride(db, {
-        id,
-        epicId,
-        kind,
-        period: period ?? null,
-        rationale,
-        author: author(request),
-        now: deps.now(),
-        answersDeferrals: owner,
-      })
-      request.log.info(
-        { overrideId: id, epicId, kind, replaced: replaced.map((r) => r.id), answered },
-        'override recorded',
-      )
-      const build = await queueBuild(`override:${id}`, request.log)
-      if (answered.length > 0) await queueWriteback(deps, sourceOf(epicId), request.log)
+      const { override, replaced, answered, build } = outcome
       return reply.code(201).send({ override, replaced, answered, build })
     },
   )
@@ -175,20 +117,6 @@ export const overrideRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, de
         },
       },
     },
-    async (request) => {
-      const { id } = request.params
-      const outcome = await revokeOverride(db, id, author(request), deps.now())
-      if (outcome.status === 'not_found') throw new OnetrackError('ONETRACK_NOT_FOUND', `no override ${id}`)
-      if (outcome.status === 'already_revoked') {
-        const { revokedBy, revokedAt } = outcome.override
-        throw new OnetrackError(
-          'ONETRACK_CONFLICT',
-          `override ${id} was already revoked by ${revokedBy ?? 'someone'} at ${revokedAt}`,
-        )
-      }
-      request.log.info({ overrideId: id, epicId: outcome.override.epicId }, 'override revoked')
-      const build = await queueBuild(`override:${id}:revoked`, request.log)
-      return { override: outcome.override, build }
-    },
+    async (request) => revokeOverride(deps, { person: author(request), id: request.params.id }, request.log),
   )
 }

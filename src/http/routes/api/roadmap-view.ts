@@ -12,6 +12,7 @@ import {
   versionMeta,
 } from '../../../store/index.ts'
 import type { ApiDeps } from './index.ts'
+import { entryNamer, entryWithWords } from './sentences.ts'
 
 /** A roadmap entry with what the ledger says about its epic up to its version. */
 export type EntryView = RoadmapEntry & {
@@ -91,12 +92,15 @@ export async function roadmapView(deps: ApiDeps, versionId: number | undefined, 
   const version = await loadVersion(db, versionId)
   const [meta, figures] = await Promise.all([loadVersionMeta(db, version.id), ledgerFigures(db, version.id)])
   const { roadmap } = version
+  const epicName = entryNamer(roadmap.entries)
   return {
     version: meta,
     periods: roadmap.periods,
     openPeriods: roadmap.openPeriods,
     load: roadmap.load,
-    entries: roadmap.entries.filter((e) => entryMatches(e, filter)).map((e) => withLedger(e, figures)),
+    entries: roadmap.entries
+      .filter((e) => entryMatches(e, filter))
+      .map((e) => withLedger(entryWithWords(e, epicName), figures)),
     problems: roadmap.problems,
     cycles: roadmap.cycles,
     unit: reportSettings(deps.config).costUnit,

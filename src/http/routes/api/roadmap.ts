@@ -4,39 +4,13 @@ import { OnetrackError } from '../../../errors.ts'
 import { eventsBetweenVersions, listVersions, previousVersionId, versionById } from '../../../store/index.ts'
 import { type ApiDeps, readSecurity } from './index.ts'
 import { decodeCursor, encodeCursor } from './params.ts'
+import { VersionDiff, VersionsPage } from './responses.ts'
 import { capacityView, loadVersion, loadVersionMeta, roadmapView } from './roadmap-view.ts'
-import {
-  DeferralEvent,
-  errors,
-  Nullable,
-  PerTrack,
-  RoadmapQuery,
-  RoadmapView,
-  TeamLoad,
-  Track,
-  VersionMeta,
-} from './schemas.ts'
+import { errors, PerTrack, RoadmapQuery, RoadmapView, TeamLoad, VersionMeta } from './schemas.ts'
+import { epicNamer, withWords } from './sentences.ts'
 import { versionChanges } from './version-diff.ts'
 
 const VersionId = Type.Integer({ minimum: 1, description: 'a roadmap version id' })
-
-const Change = Type.Object({
-  epicId: Type.String(),
-  key: Type.String(),
-  title: Type.String(),
-  team: Type.String(),
-  track: Track,
-  change: Type.Enum(['added', 'removed', 'moved', 'rescored']),
-  fromPeriod: Nullable(Type.String()),
-  toPeriod: Nullable(Type.String()),
-  fromRank: Nullable(Type.Integer()),
-  toRank: Nullable(Type.Integer()),
-  fromScore: Nullable(Type.Number()),
-  toScore: Nullable(Type.Number()),
-  closedAs: Type.Union([Type.Enum(['done', 'canceled']), Type.Null()], {
-    description: 'for a removal: how the epic was closed, when it was',
-  }),
-})
 
 const PeriodCapacity = Type.Object({
   period: Type.String(),
@@ -93,10 +67,7 @@ export const roadmapApiRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, 
           cursor: Type.Optional(Type.String({ description: 'nextCursor of the previous page' })),
         }),
         response: {
-          200: Type.Object({
-            versions: Type.Array(VersionMeta),
-            nextCursor: Nullable(Type.String()),
-          }),
+          200: VersionsPage,
           ...errors(400, 401),
         },
       },
@@ -144,13 +115,7 @@ export const roadmapApiRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, 
         params: Type.Object({ id: VersionId }),
         querystring: Type.Object({ against: Type.Optional(VersionId) }),
         response: {
-          200: Type.Object({
-            from: VersionMeta,
-            to: VersionMeta,
-            changes: Type.Array(Change),
-            rankChanges: Type.Integer({ description: 'entries that changed rank and nothing else' }),
-            events: Type.Array(DeferralEvent),
-          }),
+          200: VersionDiff,
           ...errors(400, 401, 404),
         },
       },
@@ -177,7 +142,16 @@ export const roadmapApiRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, 
         loadVersionMeta(db, to.id),
         eventsBetweenVersions(db, Math.min(from.id, to.id), Math.max(from.id, to.id)),
       ])
-      return { from: fromMeta, to: toMeta, ...versionChanges(from.roadmap, to.roadmap), events }
+      return {
+        from: fromMeta,
+        to: toMeta,
+        ...versionChanges(from.roadmap, to.roadmap),
+        events: withWords(
+          events,
+          [...from.roadmap.periods, ...to.roadmap.periods],
+          await epicNamer(db, events),
+        ),
+      }
     },
   )
 

@@ -190,6 +190,22 @@ export const DeferralEvent = Open(
   'one entry of the deferral ledger',
 )
 
+/** A ledger event as people read it: with the service's words, so no client restates them. */
+export const LedgerEvent = Type.Intersect(
+  [
+    DeferralEvent,
+    Type.Object({
+      causeText: Nullable(
+        Type.String({ description: 'the cause in words, the sentence reports use; null when there is none' }),
+      ),
+      deferral: Type.Boolean({
+        description: 'counts as a deferral: needs the owner’s sign-off and counts toward chronic',
+      }),
+    }),
+  ],
+  { description: 'one entry of the deferral ledger, with its cause in words' },
+)
+
 export const DecisionView = Type.Object(
   {
     id: Type.String(),

@@ -1,11 +1,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import Type from 'typebox'
-import { runWhatIf } from '../../../../workers/what-if.ts'
 import { reportSettings } from '../../../config/index.ts'
 import { DomainError, describeDeferral, periodNames, type WhatIfChange } from '../../../domain/index.ts'
 import { OnetrackError } from '../../../errors.ts'
+import { runWhatIf } from '../../../pipeline/index.ts'
 import type { ApiDeps } from './index.ts'
-import { DeferralEvent, errors, Nullable, Track } from './schemas.ts'
+import { WhatIfResponse } from './responses.ts'
+import { errors, Nullable, Track } from './schemas.ts'
+import { epicNamer, withWords } from './sentences.ts'
 
 const EpicId = Type.String({ minLength: 1, description: 'an epic id, source:externalId' })
 const PeriodId = Type.String({ minLength: 1, description: 'a configured period id, e.g. 2027-Q2' })
@@ -73,65 +75,13 @@ export const WhatIfChangeSchema = Type.Union(
   { description: 'one hypothetical change' },
 )
 
-const Moved = Type.Object({
-  epicId: Type.String(),
-  key: Type.String(),
-  title: Type.String(),
-  team: Type.String(),
-  track: Track,
-  fromPeriod: Nullable(Type.String()),
-  toPeriod: Nullable(Type.String({ description: 'null = unplanned' })),
-  fromRank: Type.Integer(),
-  toRank: Type.Integer(),
-})
-
-const Counts = Type.Object({
-  epics: Type.Integer(),
-  planned: Type.Integer(),
-  unplanned: Type.Integer(),
-  unscored: Type.Integer(),
-})
-
-const WhatIfResponse = Type.Object({
-  basedOn: Nullable(
-    Type.Object(
-      { versionId: Type.Integer(), builtAt: Type.String() },
-      { description: 'the current roadmap the changes are compared with; null before the first build' },
-    ),
-  ),
-  now: Type.String({ description: 'the clock of the hypothetical build (the same as a real build now)' }),
-  moved: Type.Array(Moved, { description: 'open epics whose period changes, in the new rank order' }),
-  deferrals: Type.Array(Type.Intersect([DeferralEvent, Type.Object({ description: Type.String() })]), {
-    description: 'the deferrals a build would record, with their cause, and it in words',
-  }),
-  events: Type.Array(DeferralEvent, {
-    description: 'every event a build would record: deferrals, pull-ins, additions, removals',
-  }),
-  costOfDelayAddedByPeriod: Type.Record(Type.String(), Type.Number(), {
-    description: 'cost of delay the deferrals add, by the period each epic slips out of',
-  }),
-  costOfDelayAdded: Type.Number(),
-  unit: Type.String({ description: 'the unit of cost of delay (points, EUR k, …)' }),
-  newlyBlocked: Type.Array(
-    Type.Object({
-      epicId: Type.String(),
-      key: Type.String(),
-      title: Type.String(),
-      team: Type.String(),
-      blockedBy: Type.Array(Type.String()),
-    }),
-    { description: 'epics that would wait on an unplanned blocker, and do not now' },
-  ),
-  summary: Type.Object({ before: Nullable(Counts), after: Counts }),
-  problems: Type.Array(Type.String(), { description: 'roadmap problems the changes would add' }),
-})
-
-/** `changes[0].epicId: …` → the API's field path `body/changes/0/epicId`. */
-function fieldPath(problem: string): { path: string; message: string } {
-  const match = /^([\w[\].]+): (.*)$/s.exec(problem)
-  if (match === null) return { path: 'body/changes', message: problem }
-  const path = `body/${(match[1] as string).replace(/\[(\d+)\]/g, '.$1').replaceAll('.', '/')}`
-  return { path, message: match[2] as string }
+/**
+ * The what-if's problems with the API's field paths (`['changes', 0, 'epicId']` →
+ * `body/changes/0/epicId`); a problem not tied to a field is put on `body/changes`.
+ */
+function fieldDetails(error: DomainError): Array<{ path: string; message: string }> {
+  if (error.fields.length === 0) return error.problems.map((message) => ({ path: 'body/changes', message }))
+  return error.fields.map((f) => ({ path: ['body', ...f.path].join('/'), message: f.message }))
 }
 
 /** What-if: a hypothetical build from the current state plus the changes, never saved. */
@@ -159,7 +109,7 @@ export const whatIfRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps
         outcome = await runWhatIf(deps, request.body.changes as WhatIfChange[])
       } catch (error) {
         if (!(error instanceof DomainError)) throw error
-        const details = error.problems.map(fieldPath)
+        const details = fieldDetails(error)
         throw new OnetrackError(
           'ONETRACK_BAD_REQUEST',
           details.map((d) => `${d.path}: ${d.message}`).join('; '),
@@ -168,6 +118,7 @@ export const whatIfRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps
       }
       const { result, basedOnVersion, periods } = outcome
       const names = periodNames(periods)
+      const epic = await epicNamer(deps.database.db, result.deferrals)
       return {
         basedOn:
           basedOnVersion === null || result.basedOn === null
@@ -175,9 +126,9 @@ export const whatIfRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps
             : { versionId: basedOnVersion, builtAt: result.basedOn },
         now: result.now,
         moved: result.moved,
-        deferrals: result.deferrals.map((event) => ({
+        deferrals: withWords(result.deferrals, periods, epic).map((event) => ({
           ...event,
-          description: describeDeferral(event, names),
+          description: describeDeferral(event, names, epic),
         })),
         events: result.events,
         costOfDelayAddedByPeriod: result.costOfDelayAddedByPeriod,

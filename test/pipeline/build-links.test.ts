@@ -2,9 +2,8 @@ import type { Redis } from 'ioredis'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { closeQueues, createQueues, type Queues } from '../../src/jobs/index.ts'
 import { createMetrics } from '../../src/metrics.ts'
+import { type PipelineDeps, runBuild } from '../../src/pipeline/index.ts'
 import { latestVersion, registerSources, saveSyncBatch } from '../../src/store/index.ts'
-import { runBuild } from '../../workers/build.ts'
-import type { HandlerDeps } from '../../workers/deps.ts'
 import { testConfig } from '../helpers/config.ts'
 import { type TestDatabase, testDatabase } from '../helpers/database.ts'
 import { epicRecord } from '../helpers/epics.ts'
@@ -41,7 +40,7 @@ describe('the build with links across trackers', () => {
       .values({ id: 'linear-test', kind: 'linear', config_hash: 'x' })
       .execute()
     const clock = new Date('2027-01-10T09:00:00Z')
-    const deps: HandlerDeps = {
+    const deps: PipelineDeps = {
       config,
       database: t.database,
       queues,

@@ -1,3 +1,6 @@
+// What-if: the build a change would cause, run against what a real build would read now and then
+// thrown away — nothing is written. Not a job: the API and the CLI call it directly, and it throws
+// a DomainError whose fields name each invalid change.
 import {
   applyWhatIf,
   buildRoadmap,
@@ -7,9 +10,9 @@ import {
   readWhatIf,
   type WhatIfChange,
   type WhatIfResult,
-} from '../src/domain/index.ts'
+} from '../domain/index.ts'
 import { loadBuildInputs } from './build.ts'
-import type { HandlerDeps } from './deps.ts'
+import type { PipelineDeps } from './deps.ts'
 
 export interface StoreWhatIf {
   result: WhatIfResult
@@ -28,7 +31,7 @@ export interface StoreWhatIf {
  * DomainError naming each invalid change. `changesFor` may turn keys into ids once the epics are known.
  */
 export async function runWhatIf(
-  deps: Pick<HandlerDeps, 'config' | 'database' | 'now'>,
+  deps: Pick<PipelineDeps, 'config' | 'database' | 'now'>,
   changes: readonly WhatIfChange[] | ((epics: readonly Epic[]) => WhatIfChange[]),
 ): Promise<StoreWhatIf> {
   const inputs = await loadBuildInputs(deps)

@@ -1,15 +1,22 @@
+// Build: read what a build starts from (loadBuildInputs: the synced epics, the overrides in force,
+// the latest version, the ledger, the settings, the clock), score and plan them with the domain,
+// diff against the previous version — this is where deferrals are recorded: the domain's diff makes
+// the events (src/domain/roadmap-diff.ts), saveRoadmapVersion stores them with the version — then
+// queue the version's write-back to every source that writes back. In on-approval mode the version
+// is a proposal and waits for an owner. A build that changes nothing stores nothing.
 import { isDeepStrictEqual } from 'node:util'
-import { roadmapSettings } from '../src/config/index.ts'
+import { roadmapSettings } from '../config/index.ts'
 import {
   buildRoadmap,
   type Epic,
+  isDeferral,
   type LedgerDigest,
   type Override,
   type Roadmap,
   type RoadmapSettings,
   validateEpic,
-} from '../src/domain/index.ts'
-import { enqueue } from '../src/jobs/index.ts'
+} from '../domain/index.ts'
+import { queueWritebacks } from '../jobs/index.ts'
 import {
   activeOverrides,
   latestVersion,
@@ -18,8 +25,8 @@ import {
   type StoredVersion,
   saveRoadmapVersion,
   unresolvedLinkProblem,
-} from '../src/store/index.ts'
-import type { HandlerDeps } from './deps.ts'
+} from '../store/index.ts'
+import type { PipelineDeps } from './deps.ts'
 
 export interface BuildSummary {
   /** The version this build produced, or the previous one when nothing changed. */
@@ -60,7 +67,7 @@ export interface BuildInputs {
  * the latest version, the ledger's digest, the roadmap settings and the clock.
  */
 export async function loadBuildInputs(
-  deps: Pick<HandlerDeps, 'config' | 'database' | 'now'>,
+  deps: Pick<PipelineDeps, 'config' | 'database' | 'now'>,
 ): Promise<BuildInputs> {
   const db = deps.database.db
   const [stored, previous, overrides] = await Promise.all([
@@ -99,7 +106,7 @@ export async function loadBuildInputs(
  * previous version, store the version and its deferral events, then queue write-back to every
  * source that writes back. A build that changes nothing stores nothing. Idempotent.
  */
-export async function runBuild(deps: HandlerDeps, trigger: string): Promise<BuildSummary> {
+export async function runBuild(deps: PipelineDeps, trigger: string): Promise<BuildSummary> {
   const db = deps.database.db
   const { epics, overrides, settings, previous, ledger, now, invalid, unresolved } =
     await loadBuildInputs(deps)
@@ -118,7 +125,7 @@ export async function runBuild(deps: HandlerDeps, trigger: string): Promise<Buil
     unplanned: built.entries.filter((e) => e.period === null).length,
     unscored: built.entries.filter((e) => e.score.status === 'unscored').length,
     invalid: invalid.length,
-    deferrals: events.filter((e) => e.kind === 'deferred' || e.kind === 'rolled_over').length,
+    deferrals: events.filter((e) => isDeferral(e.kind)).length,
   }
   if (previous !== null && events.length === 0 && sameContent(previous.roadmap, built)) {
     // Nothing new to store, but the write-back is asked for again: a worker that died between
@@ -128,7 +135,7 @@ export async function runBuild(deps: HandlerDeps, trigger: string): Promise<Buil
       versionId: previous.id,
       unchanged: true,
       newEvents: 0,
-      writebacksQueued: await queueWritebacks(deps, previous.id),
+      writebacksQueued: await queueWritebacks(deps.queues, deps.config.sources, previous.id),
       status: null,
       ...counts,
     }
@@ -142,19 +149,9 @@ export async function runBuild(deps: HandlerDeps, trigger: string): Promise<Buil
     events,
     status,
   })
-  const writebacksQueued = status === 'proposed' ? 0 : await queueWritebacks(deps, versionId)
+  const writebacksQueued =
+    status === 'proposed' ? 0 : await queueWritebacks(deps.queues, deps.config.sources, versionId)
   return { versionId, unchanged: false, newEvents, writebacksQueued, status, ...counts }
-}
-
-/** One write-back per source that writes back; returns how many were queued. */
-async function queueWritebacks(deps: HandlerDeps, versionId: number): Promise<number> {
-  let queued = 0
-  for (const source of deps.config.sources) {
-    if (!source.writeBack.enabled) continue
-    await enqueue(deps.queues, 'writeback', { sourceId: source.id, versionId })
-    queued += 1
-  }
-  return queued
 }
 
 /**

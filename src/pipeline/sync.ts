@@ -1,7 +1,11 @@
-import type { JobPayload } from '../src/jobs/index.ts'
-import { enqueue } from '../src/jobs/index.ts'
-import { type EpicRecord, saveSyncBatch, syncCursor } from '../src/store/index.ts'
-import { type HandlerDeps, sourceById } from './deps.ts'
+// Sync: fetch one source's epics (all, the changes since the cursor, or one epic a webhook named)
+// through its tracker connector, store them in one transaction so a build never sees half a sync,
+// and ask for a build when anything changed. The build request coalesces: a burst of syncs and
+// webhooks becomes one build (src/jobs/enqueue.ts, queueBuild).
+import { type JobPayload, queueBuild } from '../jobs/index.ts'
+import { type EpicRecord, saveSyncBatch, syncCursor } from '../store/index.ts'
+import { withItemRefs } from '../trackers/index.ts'
+import { type PipelineDeps, sourceById } from './deps.ts'
 
 export interface SyncSummary {
   sourceId: string
@@ -20,15 +24,12 @@ export interface SyncProgress {
   total: number | undefined
 }
 
-/** Quiet time before a build, so a burst of syncs and webhooks becomes one build. */
-export const BUILD_DEBOUNCE_MS = 1_500
-
 /**
  * Fetches a source's epics and stores them in one transaction (a build never sees half a sync),
  * then asks for a build when anything changed. Idempotent: running it again stores nothing new.
  */
 export async function runSync(
-  deps: HandlerDeps,
+  deps: PipelineDeps,
   payload: JobPayload<'sync'>,
   signal: AbortSignal,
   onProgress?: (progress: SyncProgress) => void,
@@ -44,7 +45,8 @@ export async function runSync(
   const outcome = await connector.sync(
     { mode, cursor, signal, ...(payload.externalId === undefined ? {} : { externalId: payload.externalId }) },
     async (page) => {
-      epics.push(...page.epics)
+      // The store matches declared links by the references the trackers' URL rules give.
+      epics.push(...page.epics.map(withItemRefs))
       onProgress?.({ fetched: epics.length, total: page.total })
     },
   )
@@ -63,12 +65,7 @@ export async function runSync(
   // nothing when everything is already right.
   const buildQueued = stored.changed + stored.deleted > 0 || payload.reason === 'schedule'
   if (buildQueued) {
-    await enqueue(
-      deps.queues,
-      'build',
-      { trigger: `sync:${source.id}`, requestedAt: deps.now().toISOString() },
-      { delay: BUILD_DEBOUNCE_MS },
-    )
+    await queueBuild(deps.queues, { trigger: `sync:${source.id}`, now: deps.now(), debounce: true })
   }
   return {
     sourceId: source.id,

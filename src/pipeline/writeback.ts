@@ -1,3 +1,7 @@
+// Write-back: put a published (or approved) version's values on one source's tickets — score,
+// rank, period, deferrals, cost of delay, a note and a link — and only the values that changed since
+// the last write (kept in the store), with rank-only moves held back until they matter. A newer
+// version supersedes an older one's write-back; a proposal is never written.
 import { isDeepStrictEqual } from 'node:util'
 import {
   type DeferralEvent,
@@ -5,8 +9,8 @@ import {
   type PeriodNames,
   periodNames,
   type RoadmapEntry,
-} from '../src/domain/index.ts'
-import type { JobPayload } from '../src/jobs/index.ts'
+} from '../domain/index.ts'
+import type { JobPayload } from '../jobs/index.ts'
 import {
   completeDeliveries,
   deferralCountsOf,
@@ -21,9 +25,9 @@ import {
   versionPublication,
   type Written,
   writtenValues,
-} from '../src/store/index.ts'
-import type { WriteBackItem, WriteBackValues } from '../src/trackers/types.ts'
-import { type HandlerDeps, sourceById } from './deps.ts'
+} from '../store/index.ts'
+import type { WriteBackItem, WriteBackValues } from '../trackers/types.ts'
+import { type PipelineDeps, sourceById } from './deps.ts'
 
 export interface WritebackSummary {
   sourceId: string
@@ -44,7 +48,7 @@ export interface WritebackSummary {
  * written (kept in the store), so a repeated write-back sends nothing. Idempotent.
  */
 export async function runWriteback(
-  deps: HandlerDeps,
+  deps: PipelineDeps,
   payload: JobPayload<'writeback'>,
   signal: AbortSignal,
 ): Promise<WritebackSummary> {
@@ -164,7 +168,7 @@ export function rankWriteRule(
 }
 
 /** Webhooks that this write-back answers: their latency from receipt goes to the histogram. */
-async function observeLatency(deps: HandlerDeps, sourceId: string, builtAt: string): Promise<void> {
+async function observeLatency(deps: PipelineDeps, sourceId: string, builtAt: string): Promise<void> {
   const latencies = await completeDeliveries(deps.database.db, sourceId, new Date(builtAt), deps.now())
   for (const seconds of latencies) deps.metrics.webhookToWriteback.observe({ source: sourceId }, seconds)
 }
@@ -183,7 +187,7 @@ function valuesContext(
   deferrals: Map<string, number>,
   lastDeferral: Map<string, DeferralEvent>,
   names: PeriodNames,
-  deps: HandlerDeps,
+  deps: PipelineDeps,
 ): ValuesContext {
   return {
     deferrals,

@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { closeQueues, createQueues, type Queues } from '../../src/jobs/index.ts'
 import { createMetrics } from '../../src/metrics.ts'
+import { type PipelineDeps, runBuild } from '../../src/pipeline/index.ts'
 import {
   eventsOfVersion,
   latestVersion,
@@ -9,8 +10,6 @@ import {
   registerSources,
   saveSyncBatch,
 } from '../../src/store/index.ts'
-import { runBuild } from '../../workers/build.ts'
-import type { HandlerDeps } from '../../workers/deps.ts'
 import { testConfig } from '../helpers/config.ts'
 import { type TestDatabase, testDatabase } from '../helpers/database.ts'
 import { epicRecord } from '../helpers/epics.ts'
@@ -38,7 +37,7 @@ afterEach(async () => {
   await t.dispose()
 })
 
-async function deps(): Promise<HandlerDeps> {
+async function deps(): Promise<PipelineDeps> {
   const config = testConfig()
   const { logger } = capturedLogger()
   await registerSources(t.database.db, config.sources)

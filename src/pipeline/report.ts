@@ -1,4 +1,7 @@
-import { DelayedError, type Job, UnrecoverableError } from 'bullmq'
+// Report: the weekly deferral report of the latest roadmap version as a channel sees it (its scope
+// and thresholds), and posting it exactly once per channel and week: a claim with a lease on the
+// week's posted_reports row, a fenced record of the outcome, and a per-channel policy for an attempt
+// that crashed after sending (ask the channel, send again under the same key, or give up visibly).
 import type { Kysely } from 'kysely'
 import {
   buildChannelReport,
@@ -10,21 +13,24 @@ import {
   failureDetails,
   isoWeekOf,
   type ReportContext,
-} from '../src/channels/index.ts'
-import { type ChannelConfig, reportSettings } from '../src/config/index.ts'
-import type { WeeklyReport } from '../src/domain/index.ts'
-import { isOnetrackError, OnetrackError } from '../src/errors.ts'
-import type { JobHandler } from '../src/jobs/handler.ts'
-import type { JobPayload } from '../src/jobs/index.ts'
+} from '../channels/index.ts'
+import { type ChannelConfig, reportSettings } from '../config/index.ts'
+import { isDeferral, type WeeklyReport } from '../domain/index.ts'
+import { isOnetrackError, OnetrackError } from '../errors.ts'
+import type { JobPayload } from '../jobs/index.ts'
 import {
   activeOverrides,
+  claimNewPostedReport,
   decisionsBetween,
   latestVersion,
   loadLedger,
+  postedReportState,
+  recordPostedReport,
   type Tables,
+  takeOverPostedReport,
   unacknowledgedDeferrals,
-} from '../src/store/index.ts'
-import type { HandlerDeps } from './deps.ts'
+} from '../store/index.ts'
+import type { PipelineDeps } from './deps.ts'
 
 /**
  * How long a `posting` row belongs to the attempt that wrote it. Longer than one attempt can take
@@ -32,10 +38,8 @@ import type { HandlerDeps } from './deps.ts'
  * request timeout); after it, the row is read as left behind by a crash.
  */
 export const POSTING_LEASE_MS = 60_000
-/** Postponements (rate limits, another attempt posting) a job may take before it counts as failing. */
-const MAX_POSTPONEMENTS = 20
 
-export type ReportDeps = Pick<HandlerDeps, 'config' | 'database' | 'logger' | 'metrics' | 'now'>
+export type ReportDeps = Pick<PipelineDeps, 'config' | 'database' | 'logger' | 'metrics' | 'now'>
 
 export interface ReportOptions {
   channels?: ChannelOptions
@@ -79,9 +83,7 @@ export async function loadChannelReport(
   ])
   const openIds = new Set(open.map((e) => e.id))
   const acknowledged = new Set(
-    ledger
-      .filter((e) => (e.kind === 'deferred' || e.kind === 'rolled_over') && !openIds.has(e.id))
-      .map((e) => e.id),
+    ledger.filter((e) => isDeferral(e.kind) && !openIds.has(e.id)).map((e) => e.id),
   )
   const defaults = reportSettings(deps.config)
   const settings = {
@@ -136,7 +138,7 @@ export async function runReport(
   const count = (outcome: string) => deps.metrics.reports.inc({ channel: channelId, outcome })
   const log = deps.logger.child({ channel: channelId, week })
 
-  const existing = await readRow(db, channelId, week)
+  const existing = await postedReportState(db, channelId, week)
   if (existing?.status === 'posted' || existing?.status === 'skipped') {
     count('already_posted')
     return { status: 'already_done', channelId, week, state: existing.status }
@@ -244,57 +246,26 @@ type Claim =
   | { kind: 'done'; state: 'posted' | 'skipped' }
   | { kind: 'busy'; retryAt: Date }
 
-async function readRow(db: Kysely<Tables>, channelId: string, week: string) {
-  return db
-    .selectFrom('posted_reports')
-    .select(['status', 'attempts', 'updated_at'])
-    .where('channel_id', '=', channelId)
-    .where('week', '=', week)
-    .executeTakeFirst()
-}
-
-/** Takes the row for one attempt; every branch is a single atomic statement, so two attempts never both win. */
+/**
+ * Takes the week's row for one attempt: a new row, or one a failed or crashed attempt left (a
+ * `posting` row past its lease). Each step is one atomic statement; a lost race reads the row again.
+ */
 async function claimRow(
   db: Kysely<Tables>,
   at: { channelId: string; week: string; versionId: number; now: Date },
 ): Promise<Claim> {
   for (let round = 0; round < 3; round++) {
-    const inserted = await db
-      .insertInto('posted_reports')
-      .values({
-        channel_id: at.channelId,
-        week: at.week,
-        status: 'posting',
-        attempts: 1,
-        version_id: at.versionId,
-        updated_at: at.now,
-      })
-      .onConflict((oc) => oc.columns(['channel_id', 'week']).doNothing())
-      .returning('attempts')
-      .executeTakeFirst()
-    if (inserted !== undefined) return { kind: 'claimed', attempt: inserted.attempts, previous: 'none' }
-    const row = await readRow(db, at.channelId, at.week)
-    if (row === undefined) continue
+    const first = await claimNewPostedReport(db, at)
+    if (first !== null) return { kind: 'claimed', attempt: first, previous: 'none' }
+    const row = await postedReportState(db, at.channelId, at.week)
+    if (row === null) continue
     if (row.status === 'posted' || row.status === 'skipped') return { kind: 'done', state: row.status }
-    const leaseEnd = row.updated_at.getTime() + POSTING_LEASE_MS
+    const leaseEnd = row.updatedAt.getTime() + POSTING_LEASE_MS
     if (row.status === 'posting' && leaseEnd > at.now.getTime())
       return { kind: 'busy', retryAt: new Date(leaseEnd) }
-    const taken = await db
-      .updateTable('posted_reports')
-      .set({ status: 'posting', attempts: row.attempts + 1, version_id: at.versionId, updated_at: at.now })
-      .where('channel_id', '=', at.channelId)
-      .where('week', '=', at.week)
-      .where('status', '=', row.status)
-      .where('attempts', '=', row.attempts)
-      .returning('attempts')
-      .executeTakeFirst()
-    if (taken !== undefined) {
-      return {
-        kind: 'claimed',
-        attempt: taken.attempts,
-        previous: row.status === 'failed' ? 'failed' : 'unknown',
-      }
-    }
+    const taken = await takeOverPostedReport(db, at, row)
+    if (taken !== null)
+      return { kind: 'claimed', attempt: taken, previous: row.status === 'failed' ? 'failed' : 'unknown' }
   }
   // Lost three races in a row: another attempt is clearly at it.
   return { kind: 'busy', retryAt: new Date(at.now.getTime() + 1_000) }
@@ -313,58 +284,5 @@ async function record(
       : isOnetrackError(outcome.error)
         ? `${outcome.error.code}: ${outcome.error.message}`
         : `ONETRACK_INTERNAL: ${(outcome.error as Error).message}`
-  const updated = await db
-    .updateTable('posted_reports')
-    .set({
-      status: outcome.status,
-      error,
-      updated_at: now,
-      ...(outcome.status === 'posted' ? { posted_at: now } : {}),
-    })
-    .where('channel_id', '=', fence.channelId)
-    .where('week', '=', fence.week)
-    .where('attempts', '=', fence.attempt)
-    .where('status', '=', 'posting')
-    .executeTakeFirst()
-  return updated.numUpdatedRows > 0n
-}
-
-/**
- * The report queue's handler. A rate limit or another attempt at work postpones the job to the
- * time given (Retry-After, or the end of the claim's lease) without spending an attempt; a
- * misconfigured channel or an unconfirmed delivery fails it at once (retrying cannot help and
- * could double-post); anything else is retried with the queue's backoff.
- */
-export function reportHandler(deps: ReportDeps, options: ReportOptions = {}): JobHandler<'report'> {
-  return async (job, { signal, log }) => {
-    let outcome: ReportOutcome
-    try {
-      outcome = await runReport(deps, job.data, signal, options)
-    } catch (error) {
-      const retryAfterMs = isOnetrackError(error, 'CHANNEL_RATE_LIMITED')
-        ? failureDetails(error)?.retryAfterMs
-        : undefined
-      if (retryAfterMs !== undefined) await postpone(job, Date.now() + retryAfterMs, error)
-      if (
-        isOnetrackError(error, 'CHANNEL_REJECTED') ||
-        isOnetrackError(error, 'CHANNEL_DELIVERY_UNCONFIRMED')
-      ) {
-        throw new UnrecoverableError(`${error.code}: ${error.message}`)
-      }
-      throw error
-    }
-    if (outcome.status === 'busy') {
-      // retryAt is on the injected clock; the queue runs on the real one.
-      const waitMs = Math.max(0, outcome.retryAt.getTime() - deps.now().getTime()) + 250
-      await postpone(job, Date.now() + waitMs, new Error('another attempt is posting this report'))
-    }
-    log.info({ outcome }, `report ${outcome.status}`)
-    return outcome
-  }
-}
-
-async function postpone(job: Job, at: number, reason: unknown): Promise<never> {
-  if (job.token === undefined || job.attemptsStarted > MAX_POSTPONEMENTS) throw reason
-  await job.moveToDelayed(at, job.token)
-  throw new DelayedError()
+  return recordPostedReport(db, fence, { status: outcome.status, error, now })
 }

@@ -1,0 +1,188 @@
+// @ts-check
+// The roadmap view: the timeline with its filters and summary, the build it shows, and moving
+// between cards with the keyboard.
+/** @import { RoadmapResponse } from './types.d.ts' */
+import { ApiError, api, errorText } from './api.js'
+import { drawerEpic, isDrawerOpen } from './drawer-view.js'
+import { ago, esc, num, plural } from './format.js'
+import { chronic, el, keyOf, names, notice, openPeriods, shared } from './page-state.js'
+import { effortStep, timelineHtml } from './timeline.js'
+import { openTokenDialog } from './token.js'
+
+const timeline = el('timeline')
+const filtersForm = /** @type {HTMLFormElement} */ (el('filters'))
+
+const state = {
+  filters: { search: '', track: '', team: '', deferred: false, signoff: false },
+  /** Effort per card size step, from the whole roadmap. */
+  step: 1,
+  firstRender: true,
+}
+
+export async function loadRoadmap() {
+  try {
+    setRoadmap(/** @type {RoadmapResponse} */ (await api('/api/roadmap')))
+    notice(el('roadmap-notice'), '')
+  } catch (error) {
+    showRoadmapError(error)
+  }
+}
+
+/** Why there is no timeline, and what to do about it. @param {unknown} error */
+export function showRoadmapError(error) {
+  document.documentElement.dataset.ready = 'error'
+  timeline.setAttribute('aria-busy', 'false')
+  timeline.innerHTML = ''
+  const unbuilt = error instanceof ApiError && error.status === 404
+  el('roadmap-summary').textContent = unbuilt
+    ? 'No roadmap has been built yet.'
+    : error instanceof ApiError && error.status === 401
+      ? 'This roadmap needs a token to read.'
+      : 'The roadmap could not be loaded.'
+  notice(
+    el('roadmap-notice'),
+    unbuilt
+      ? 'No roadmap has been built yet: it is built after the first sync of the trackers (or run `onetrack build`).'
+      : errorText(error),
+  )
+  if (error instanceof ApiError && error.status === 401) openTokenDialog()
+}
+
+/** @param {RoadmapResponse} roadmap */
+export function setRoadmap(roadmap) {
+  if (state.firstRender) performance.mark('roadmap-loaded')
+  shared.roadmap = roadmap
+  shared.byId = new Map(roadmap.entries.map((e) => [e.epicId, e]))
+  state.step = effortStep(roadmap.entries)
+  renderTimeline()
+  renderRoadmapMeta()
+}
+
+function renderRoadmapMeta() {
+  const roadmap = shared.roadmap
+  if (roadmap === null) return
+  const planned = roadmap.entries.filter((e) => e.period !== null).length
+  const unscored = roadmap.entries.filter((e) => e.score.status === 'unscored').length
+  const chronicCount = roadmap.entries.filter((e) => e.deferrals >= chronic()).length
+  const awaiting = roadmap.entries.reduce((n, e) => n + e.unacknowledged, 0)
+  el('roadmap-summary').textContent =
+    `${plural(roadmap.entries.length, 'open epic')} · ${num(planned)} planned · ${num(roadmap.entries.length - planned)} not planned · ${num(unscored)} unscored · ${plural(chronicCount, 'chronic deferral')}${awaiting > 0 ? ` · ${plural(awaiting, 'deferral')} awaiting sign-off` : ''}`
+  const v = roadmap.version
+  const build = el('build-status')
+  build.textContent = `Version #${v.id} · built ${ago(v.builtAt)}${v.status === 'proposed' ? ' · proposed, awaiting approval' : ''}`
+  build.title = `${v.trigger}, built ${new Date(v.builtAt).toLocaleString()}`
+  const problems = /** @type {HTMLDetailsElement} */ (el('problems'))
+  const all = [
+    ...roadmap.problems,
+    ...roadmap.cycles.map((c) => `dependency cycle: ${c.map(keyOf).join(' → ')}`),
+  ]
+  problems.hidden = all.length === 0
+  const summary = problems.querySelector('summary')
+  const list = problems.querySelector('ul')
+  if (summary !== null) summary.textContent = `${plural(all.length, 'thing')} to look at in this build`
+  if (list !== null) list.innerHTML = all.map((p) => `<li>${esc(p)}</li>`).join('')
+}
+
+function filteredEntries() {
+  const roadmap = shared.roadmap
+  if (roadmap === null) return []
+  const { search, track, team, deferred, signoff } = state.filters
+  const needle = search.trim().toLowerCase()
+  if (needle === '' && track === '' && team === '' && !deferred && !signoff) return roadmap.entries
+  return roadmap.entries.filter(
+    (e) =>
+      (track === '' || e.track === track) &&
+      (team === '' || e.team === team) &&
+      (!deferred || e.deferrals > 0) &&
+      (!signoff || e.unacknowledged > 0) &&
+      (needle === '' || e.title.toLowerCase().includes(needle) || e.key.toLowerCase().includes(needle)),
+  )
+}
+
+function renderTimeline() {
+  const roadmap = shared.roadmap
+  if (roadmap === null) return
+  const periods = openPeriods()
+  const teams = (shared.meta?.teams ?? []).map((t) => ({ id: t.id, name: t.name ?? t.id }))
+  const shownTeams = state.filters.team === '' ? teams : teams.filter((t) => t.id === state.filters.team)
+  const selected = drawerEpic()
+  timeline.style.setProperty('--periods', String(Math.max(1, periods.length)))
+  timeline.innerHTML = timelineHtml({
+    periods,
+    teams: shownTeams,
+    entries: filteredEntries(),
+    load: roadmap.load,
+    chronic: chronic(),
+    periodName: names(),
+    today: new Date().toISOString().slice(0, 10),
+    step: state.step,
+    ...(selected === null ? {} : { pinned: selected }),
+  })
+  timeline.setAttribute('aria-busy', 'false')
+  if (state.firstRender) {
+    state.firstRender = false
+    performance.mark('timeline-rendered')
+    requestAnimationFrame(() =>
+      setTimeout(() => {
+        performance.mark('timeline-painted')
+        document.documentElement.dataset.ready = 'timeline'
+      }, 0),
+    )
+  } else document.documentElement.dataset.ready = 'timeline'
+}
+
+/** @type {ReturnType<typeof setTimeout> | undefined} */
+let searchTimer
+filtersForm.addEventListener('input', () => {
+  const data = new FormData(filtersForm)
+  state.filters = {
+    search: String(data.get('search') ?? ''),
+    track: String(data.get('track') ?? ''),
+    team: String(data.get('team') ?? ''),
+    deferred: data.get('deferred') !== null,
+    signoff: data.get('signoff') !== null,
+  }
+  clearTimeout(searchTimer)
+  searchTimer = setTimeout(renderTimeline, 80)
+})
+filtersForm.addEventListener('submit', (event) => event.preventDefault())
+
+// Keyboard: '/' searches; arrows move between cards (up/down in a column, left/right across periods).
+document.addEventListener('keydown', (event) => {
+  const target = event.target
+  if (
+    event.key === '/' &&
+    !(
+      target instanceof HTMLInputElement ||
+      target instanceof HTMLTextAreaElement ||
+      target instanceof HTMLSelectElement
+    ) &&
+    !isDrawerOpen() &&
+    shared.view === 'roadmap'
+  ) {
+    event.preventDefault()
+    const search = filtersForm.querySelector('input[name="search"]')
+    if (search instanceof HTMLInputElement) search.focus()
+    return
+  }
+  if (!(target instanceof HTMLElement) || !target.classList.contains('card')) return
+  const item = target.parentElement
+  /** @type {Element | null | undefined} */
+  let next = null
+  if (event.key === 'ArrowDown') next = item?.nextElementSibling?.firstElementChild
+  else if (event.key === 'ArrowUp') next = item?.previousElementSibling?.firstElementChild
+  else if (event.key === 'ArrowRight' || event.key === 'ArrowLeft') {
+    let cell = target.closest('.tl-cell')
+    const index = item === null ? 0 : [...(item.parentElement?.children ?? [])].indexOf(item)
+    while (cell !== null && next === null) {
+      const sibling = event.key === 'ArrowRight' ? cell.nextElementSibling : cell.previousElementSibling
+      cell = sibling?.classList.contains('tl-cell') ? sibling : null
+      const cards = cell?.querySelectorAll('.card')
+      if (cards !== undefined && cards.length > 0) next = cards[Math.min(index, cards.length - 1)] ?? null
+    }
+  } else return
+  if (next instanceof HTMLElement) {
+    event.preventDefault()
+    next.focus()
+  }
+})

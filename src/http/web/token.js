@@ -1,0 +1,64 @@
+// @ts-check
+// The API token pasted in this tab: the dialog to paste or forget it, and the button that says whose
+// it is (as /api/meta recognised it).
+import { getToken, setToken } from './api.js'
+import { el, onClick, shared } from './page-state.js'
+
+const tokenDialog = /** @type {HTMLDialogElement} */ (el('token-dialog'))
+const tokenInput = () => /** @type {HTMLInputElement} */ (tokenDialog.querySelector('input[name="token"]'))
+
+/** @type {() => Promise<void>} */
+let afterChange = async () => {}
+
+/** What to do once a token is saved or forgotten (the page reads everything again). */
+export function onTokenChange(/** @type {() => Promise<void>} */ callback) {
+  afterChange = callback
+}
+
+export function openTokenDialog() {
+  if (tokenDialog.open) return
+  const input = tokenInput()
+  input.value = getToken() ?? ''
+  tokenDialog.showModal()
+  input.focus()
+}
+
+/** The button says whose token the API recognised (meta tells), or that it did not. */
+export function renderTokenButton() {
+  const button = el('token-button')
+  const caller = shared.meta?.auth.caller ?? null
+  const has = getToken() !== null
+  let text = 'Token'
+  let label = 'API token: none'
+  if (has && caller !== null) {
+    text = `${caller.name} · ${caller.role}`
+    label = `API token of ${caller.name}, ${caller.role}; change it`
+  } else if (has && shared.meta !== null) {
+    text = 'Token not recognised'
+    label = 'The API token was not recognised; change it'
+  } else if (has) {
+    text = 'Token set'
+    label = 'API token set for this tab; change it'
+  }
+  button.textContent = text
+  button.setAttribute('aria-label', label)
+  button.classList.toggle('is-bad', has && shared.meta !== null && caller === null)
+}
+
+el('token-button').addEventListener('click', openTokenDialog)
+onClick('[data-paste-token]', openTokenDialog)
+
+tokenDialog.addEventListener('close', () => {
+  const value = tokenDialog.returnValue
+  const input = tokenInput()
+  if (value === 'save') setToken(input.value)
+  if (value === 'forget') setToken(null)
+  input.value = ''
+  renderTokenButton()
+  // Opened from the drawer (a what-if without a token): back into the drawer, not behind it.
+  const drawer = /** @type {HTMLDialogElement} */ (el('drawer'))
+  const back = drawer.open ? el('drawer-content').querySelector('#drawer-title') : null
+  if (back instanceof HTMLElement) back.focus()
+  else el('token-button').focus()
+  if (value === 'save' || value === 'forget') void afterChange()
+})

@@ -1,0 +1,91 @@
+// How work enters the queues, and how repeated requests for the same work coalesce: the
+// deduplication id of each queue, the one `enqueue`, and the two requests the use cases make —
+// queue a build (a burst of syncs and webhooks becomes one build 1.5 s after the last) and queue
+// the write-back of a version to every source that writes back.
+import { randomUUID } from 'node:crypto'
+import type { Queue } from 'bullmq'
+import type { JobName, JobPayload } from './payloads.ts'
+import { assertPayload, type Queues } from './queues.ts'
+
+/**
+ * The same work asked for again while it is still waiting collapses into one job, and while it
+ * runs at most one more waits (BullMQ deduplication with keepLastIfActive). A build asked for by 50
+ * webhooks is one build: every build request shares one id.
+ * @see https://docs.bullmq.io/guide/jobs/deduplication
+ */
+export const deduplicationIds: { [N in JobName]: (payload: JobPayload<N>) => string } = {
+  sync: (p) =>
+    p.mode === 'epic' ? `sync.${p.sourceId}.epic.${p.externalId ?? ''}` : `sync.${p.sourceId}.${p.mode}`,
+  build: () => 'build',
+  writeback: (p) => `writeback.${p.sourceId}.${p.versionId}`,
+  report: (p) => `report.${p.channelId}.${p.week ?? 'current'}`,
+}
+
+/** Quiet time before a build a sync asks for, so a burst of syncs and webhooks becomes one build. */
+export const BUILD_DEBOUNCE_MS = 1_500
+
+export type EnqueueOutcome = { status: 'queued'; jobId: string } | { status: 'coalesced'; jobId: string }
+
+/**
+ * Validates the payload and adds the job, deduplicated by its deduplication id: the same work
+ * already waiting (or waiting behind a running one) is an expected outcome, not an error.
+ */
+export async function enqueue<N extends JobName>(
+  queues: Queues,
+  name: N,
+  payload: JobPayload<N>,
+  options: { delay?: number } = {},
+): Promise<EnqueueOutcome> {
+  assertPayload(name, payload)
+  const deduplicationId = (deduplicationIds[name] as (p: JobPayload<N>) => string)(payload)
+  const jobId = `${deduplicationId}.${randomUUID()}`
+  const queue = queues[name] as unknown as Queue<JobPayload<N>>
+  const job = await queue.add(name as never, payload as never, {
+    jobId,
+    deduplication: { id: deduplicationId, keepLastIfActive: true },
+    ...(options.delay === undefined ? {} : { delay: options.delay }),
+  })
+  return job.id === jobId ? { status: 'queued', jobId } : { status: 'coalesced', jobId: job.id ?? jobId }
+}
+
+/**
+ * Asks for a build. Builds coalesce (one deduplication id for all); a build a sync asks for
+ * (`debounce`) also waits BUILD_DEBOUNCE_MS, so the syncs of a burst land before it starts. An
+ * owner's decision asks without the wait: a person is looking at the page.
+ */
+export async function queueBuild(
+  queues: Queues,
+  request: { trigger: string; now: Date; debounce?: boolean },
+): Promise<EnqueueOutcome> {
+  return enqueue(
+    queues,
+    'build',
+    { trigger: request.trigger, requestedAt: request.now.toISOString() },
+    request.debounce === true ? { delay: BUILD_DEBOUNCE_MS } : {},
+  )
+}
+
+/**
+ * Queues one write-back of a version per source that writes back; returns how many were queued.
+ * With `onError`, a source whose job cannot be queued is reported there and the others are still
+ * queued; without it, the first failure is thrown.
+ */
+export async function queueWritebacks(
+  queues: Queues,
+  sources: ReadonlyArray<{ id: string; writeBack: { enabled: boolean } }>,
+  versionId: number,
+  onError?: (error: unknown, sourceId: string) => void,
+): Promise<number> {
+  let queued = 0
+  for (const source of sources) {
+    if (!source.writeBack.enabled) continue
+    try {
+      await enqueue(queues, 'writeback', { sourceId: source.id, versionId })
+      queued += 1
+    } catch (error) {
+      if (onError === undefined) throw error
+      onError(error, source.id)
+    }
+  }
+  return queued
+}
