@@ -10,7 +10,7 @@
  * own; the data is generated from a fixed seed, so every run builds the same roadmaps.
  */
 import { spawnSync } from 'node:child_process'
-import { buildRoadmap } from '../src/domain/index.ts'
+import { buildRoadmap, isDeferral } from '../src/domain/index.ts'
 import { median, printTable } from './report.ts'
 import { PREVIOUS_BUILD, random, rawEpics, settingsFor, THIS_BUILD, validated } from './synthetic-world.ts'
 
@@ -25,6 +25,7 @@ interface Measurement {
   planned: number
   events: number
   deferrals: number
+  rounds: number
   cycles: number
 }
 
@@ -83,7 +84,8 @@ function measure(n: number, runs: number): Measurement {
     roadmapJsonMb,
     planned: result.roadmap.entries.filter((e) => e.period !== null).length,
     events: result.events.length,
-    deferrals: result.events.filter((e) => e.kind === 'deferred').length,
+    deferrals: result.events.filter((e) => isDeferral(e.kind)).length,
+    rounds: result.rounds,
     cycles: result.roadmap.cycles.length,
   }
 }
@@ -138,7 +140,8 @@ if (child !== undefined) {
       'peak RSS MB',
       'result heap MB',
       'roadmap JSON MB',
-      'events (deferred)',
+      'events (deferrals)',
+      'plans per build',
     ],
     ...results.map((m, i) => [
       m.n.toLocaleString('en-US'),
@@ -151,6 +154,7 @@ if (child !== undefined) {
       m.retainedHeapMb.toFixed(1),
       m.roadmapJsonMb.toFixed(1),
       `${m.events.toLocaleString('en-US')} (${m.deferrals.toLocaleString('en-US')})`,
+      String(m.rounds),
     ]),
   ])
   console.log(

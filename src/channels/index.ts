@@ -5,10 +5,15 @@ export { renderMarkdown } from './markdown/render.ts'
 export { createChannel } from './registry.ts'
 export {
   type Line,
+  moreLine,
   plainText,
+  REPORT_BUDGET,
+  type ReportLinks,
   type ReportView,
   reportView,
+  type SectionId,
   type Span,
+  type ViewItem,
   type ViewSection,
 } from './report-view.ts'
 export { buildChannelReport, type ChannelScope, describeScope, scopeReportInput } from './scope.ts'

@@ -5,6 +5,7 @@ import {
   type DeferralEvent,
   type Override,
   parseEpicId,
+  type RateChange,
   type ReportSettings,
   type Roadmap,
   type Track,
@@ -72,6 +73,8 @@ export function buildChannelReport(
     roadmap: Roadmap
     ledger: readonly DeferralEvent[]
     overrides: readonly Override[]
+    /** Each late epic's cost of delay over time, for its accrued cost (ReportInput.rates). */
+    rates?: ReadonlyMap<string, readonly RateChange[]>
     signOff?: { acknowledged: ReadonlySet<string>; decisions: readonly DecisionNote[] }
   },
   scope: ChannelScope,
@@ -80,10 +83,11 @@ export function buildChannelReport(
 ): WeeklyReport {
   const scoped = scopeReportInput(input, scope)
   const signOff = input.signOff === undefined ? {} : { signOff: scopeSignOff(input, scope, input.signOff) }
-  const report = buildReport({ ...scoped, ...signOff, settings, now })
+  const rates = input.rates === undefined ? {} : { rates: input.rates }
+  const report = buildReport({ ...scoped, ...signOff, ...rates, settings, now })
   if (scope.track === undefined) return report
   const { track: _track, ...bothTracks } = scope
-  const wide = buildReport({ ...scopeReportInput(input, bothTracks), settings, now })
+  const wide = buildReport({ ...scopeReportInput(input, bothTracks), ...rates, settings, now })
   return { ...report, capacityShare: wide.capacityShare, asymmetry: wide.asymmetry }
 }
 

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util'
+import { INSTANT_FORM, parseInstant } from '../config/environment.ts'
 import { type Environment, loadConfig, type OnetrackConfig } from '../config/index.ts'
 
 export interface OptionSpec {
@@ -28,6 +29,46 @@ export const commonOptions: Record<string, OptionSpec> = {
     description: 'config file (env ONETRACK_CONFIG, default config/onetrack.yaml)',
   },
   help: helpOption,
+}
+
+/** The option of the commands that run the pipeline at a chosen date (build, what-if, report, demo). */
+export const asOfOption: OptionSpec = {
+  type: 'string',
+  description: `run as of this date instead of now: ${INSTANT_FORM} (env ONETRACK_NOW)`,
+}
+
+/**
+ * The environment with the clock --as-of names (it wins over ONETRACK_NOW), or the problem, naming
+ * the flag and the form it takes: the command prints it and exits 2.
+ */
+export function withAsOf(
+  values: Values,
+  env: Environment,
+): { ok: true; env: Environment } | { ok: false; problem: string } {
+  const text = stringValue(values, 'as-of')
+  if (text === undefined) return { ok: true, env }
+  const parsed = parseInstant(text)
+  return parsed.ok
+    ? { ok: true, env: { ...env, now: parsed.at } }
+    : { ok: false, problem: `--as-of: ${parsed.problem}` }
+}
+
+/**
+ * The environment on the real clock, for the long-running commands (serve, worker) and sync: the
+ * trackers' webhooks are checked against it, so ONETRACK_NOW is ignored there, with a warning.
+ */
+export function onRealClock(env: Environment, command: string): Environment {
+  if (env.now === undefined) return env
+  console.error(
+    `onetrack ${command}: ONETRACK_NOW is ignored here: ${command} runs on the real clock (webhook timestamps are checked against it); build, what-if, report and demo take it`,
+  )
+  return { ...env, now: undefined }
+}
+
+/** The clock of an environment: its fixed instant (ONETRACK_NOW, --as-of), else the real time. */
+export function clockOf(env: Pick<Environment, 'now'>): () => Date {
+  const fixed = env.now
+  return fixed === undefined ? () => new Date() : () => new Date(fixed.getTime())
 }
 
 export function parseCommandArgs(

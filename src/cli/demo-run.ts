@@ -1,37 +1,49 @@
 import { rmSync } from 'node:fs'
-import { type Environment, loadConfig } from '../config/index.ts'
-import { describeDeferral, epicIdOf, isDeferral, periodNames } from '../domain/index.ts'
-import { buildApp } from '../http/app.ts'
+import { resolve } from 'node:path'
+import { type Environment, loadConfig, reportSettings, roadmapSettings } from '../config/index.ts'
+import {
+  type DeferralEvent,
+  describeDeferral,
+  epicLabel,
+  isDeferral,
+  type PeriodNames,
+  periodNames,
+} from '../domain/index.ts'
 import { jobNames } from '../jobs/index.ts'
 import { runBuild, runSync, runWhatIf, runWriteback } from '../pipeline/index.ts'
 import { createRedis, pingRedis } from '../redis.ts'
 import { type DemoTrackers, HISTORY_STEPS, startDemoTrackers } from '../sandbox/demo/trackers.ts'
 import {
-  acknowledgeDeferral,
+  accruedCostsAsOf,
   acknowledgementsOf,
   latestVersion,
   loadLedger,
   unacknowledgedDeferrals,
 } from '../store/index.ts'
 import { DEMO_CONFIG } from './demo.ts'
+import { type Replay, type ReplayStep, replayDemoHistory, STORY_REF } from './demo-history.ts'
 import { onShutdown, openServices, type Services, startWorkers } from './services.ts'
 
 interface DemoOptions {
   vars: Record<string, string | undefined>
-  env: Environment
+  /** The demo's environment: its own data folder and queue prefix, `now` its date. */
+  env: Environment & { now: Date }
   port: number
   once: boolean
 }
 
 const say = (line = '') => console.log(line)
+const DAY_MS = 86_400_000
 
 /**
  * The demo: simulated Jira and Linear seeded with Acme, a year of its history replayed build by
- * build (so the ledger holds real deferral stories), today's sync, build and write-back; then, unless
- * --once, the API and the workers serve it, and a live edit in Jira shows the loop end to end.
+ * build at the dates it happened (so the ledger holds real deferral stories), then the sync, build
+ * and write-back of the demo's date; then, unless --once, the API and the workers serve it, and a
+ * live edit in Jira shows the loop end to end. The pipeline's clock is the demo's date throughout.
  */
 export async function runDemo(options: DemoOptions): Promise<number> {
   const { env, vars } = options
+  const asOf = env.now.toISOString()
   const probe = createRedis(env.redisUrl, 'api')
   try {
     await pingRedis(probe)
@@ -60,28 +72,22 @@ export async function runDemo(options: DemoOptions): Promise<number> {
   const services = await openServices(env, config, 'api')
   await Promise.all(jobNames.map((name) => services.queues[name].obliterate({ force: true })))
 
-  say(`onetrack demo: ${trackers.epics.length} epics at Acme (Jira: Checkout, Growth; Linear: Platform)`)
-  say(`replaying a year of planning: ${HISTORY_STEPS.length} builds from ${HISTORY_STEPS[0]?.slice(0, 10)}`)
-  for (const [step, at] of HISTORY_STEPS.entries()) {
-    trackers.setClock(Date.parse(at))
-    trackers.applyStep(step)
-    const deps: Services = { ...services, now: () => new Date(at) }
-    for (const source of config.sources) {
-      await runSync(
-        deps,
-        { sourceId: source.id, mode: 'full', reason: 'schedule' },
-        AbortSignal.timeout(120_000),
-      )
-    }
-    const build = await runBuild(deps, `history:${at.slice(0, 10)}`)
-    say(
-      `  ${at.slice(0, 10)}: ${build.epics} open epics, ${build.planned} planned, ${build.deferrals} deferred`,
-    )
-    await ownerSignsOffFirstDeferral(services, trackers, config.auth.tokens, at)
-  }
+  say(
+    `onetrack demo: ${trackers.epics.length} epics at Acme (Jira: Checkout, Growth; Linear: Platform), as of ${dayOf(asOf)}`,
+  )
+  const replayed = HISTORY_STEPS.filter((at) => Date.parse(at) <= Date.parse(asOf)).length
+  say(
+    `replaying a year of planning: ${replayed} builds from ${HISTORY_STEPS[0]?.slice(0, 10)}, each at its date (commitments at a quarter's start, new work mid-quarter, shipping by its end)`,
+  )
+  const names = periodNames(roadmapSettings(config).periods)
+  const replay = await replayDemoHistory(services, trackers, {
+    until: asOf,
+    onStep: (step) => say(stepLine(step, names)),
+  })
 
-  trackers.setClock(null)
-  trackers.applyStep(HISTORY_STEPS.length)
+  // The demo's date: today's edits (all of the history replayed), then sync, build and write-back.
+  trackers.setClock(env.now.getTime())
+  if (replayed === HISTORY_STEPS.length) trackers.applyStep(HISTORY_STEPS.length)
   const synced: string[] = []
   for (const source of config.sources) {
     const sync = await runSync(
@@ -103,22 +109,8 @@ export async function runDemo(options: DemoOptions): Promise<number> {
       `${source.id} ${result.written}${result.failed.length > 0 ? ` (${result.failed.length} failed)` : ''}`,
     )
   }
-  const ledger = await loadLedger(services.database.db)
-  const deferrals = ledger.filter((e) => isDeferral(e.kind))
-  say()
-  say(`epics synced:    ${synced.join(', ')}`)
-  say(
-    `today's build:   version ${build.versionId}: ${build.epics} open epics, ${build.planned} planned, ${build.unplanned} unplanned, ${build.unscored} unscored`,
-  )
-  say(
-    `deferral ledger: ${deferrals.length} deferrals of ${new Set(deferrals.map((e) => e.epicId)).size} epics in ${ledger.length} events`,
-  )
-  say(`written back:    ${written.join(', ')} tickets`)
-  const open = await unacknowledgedDeferrals(services.database.db)
-  say(
-    `owner sign-off:  ${open.length} of ${deferrals.length} deferrals await the owner's call (accept with a reason, or pin)`,
-  )
-  await printStory(services, trackers)
+  await printSummary(services, { synced, written, build, replay, asOf })
+  await printStory(services, replay, options)
 
   if (options.once) {
     await services.close()
@@ -129,6 +121,14 @@ export async function runDemo(options: DemoOptions): Promise<number> {
 }
 
 async function serve(options: DemoOptions, services: Services, trackers: DemoTrackers): Promise<number> {
+  // From here the demo's date moves on with the real time, for onetrack and the simulators alike:
+  // the trackers' webhooks carry timestamps that onetrack checks against its own clock.
+  const base = options.env.now.getTime()
+  const startedAt = Date.now()
+  const clock = () => base + (Date.now() - startedAt)
+  services.now = () => new Date(clock())
+  trackers.setClock(clock)
+  const { buildApp } = await import('../http/app.ts')
   const app = await buildApp(services)
   const address = await app.listen({ port: options.port, host: '127.0.0.1' })
   const workers = await startWorkers(services)
@@ -141,7 +141,8 @@ async function serve(options: DemoOptions, services: Services, trackers: DemoTra
     secret: required(options.vars, 'DEMO_LINEAR_WEBHOOK_SECRET'),
   })
   const token = options.vars.ONETRACK_DEMO_TOKEN ?? ''
-  const key = trackers.jiraKey('SHOP-B2B') ?? ''
+  const ref = await liveEditTarget(services, trackers)
+  const key = trackers.jiraKey(ref) ?? ''
   say()
   say(`roadmap:    ${address}/   (paste the token ${token} to make calls: overrides, sign-offs, what-if)`)
   say(`API:        ${address}/docs   (OpenAPI: ${address}/openapi.json)`)
@@ -154,13 +155,28 @@ async function serve(options: DemoOptions, services: Services, trackers: DemoTra
     `  curl -u onetrack-bot@acme.example:${options.vars.DEMO_JIRA_API_TOKEN} -X PUT -H 'content-type: application/json' \\\n    ${trackers.jiraUrl}/rest/api/3/issue/${key} -d '{"fields":{"${trackers.scoringFields.value.id}":40}}'`,
   )
   say()
-  void liveEdit(trackers, 'SHOP-B2B')
+  void liveEdit(trackers, ref)
   return onShutdown(services.logger, async () => {
     await app.close()
     await workers.close()
     await services.close()
     await trackers.close()
   })
+}
+
+/**
+ * The Jira epic the live edit raises: the best-ranked one not started and not committed (planned
+ * further out), so a higher value visibly moves it; the B2B invoices epic when none is.
+ */
+async function liveEditTarget(services: Services, trackers: DemoTrackers): Promise<string> {
+  const version = await latestVersion(services.database.db)
+  const jira = services.config.sources.find((s) => s.kind === 'jira')?.id
+  for (const entry of version?.roadmap.entries ?? []) {
+    if (entry.source !== jira || entry.status !== 'todo' || entry.commitment !== null) continue
+    const ref = trackers.refOf(entry.epicId.slice(entry.epicId.indexOf(':') + 1))
+    if (ref !== undefined) return ref
+  }
+  return 'SHOP-B2B'
 }
 
 /** Raises a value in Jira a moment after start and reports what comes back through the pipeline. */
@@ -193,85 +209,188 @@ async function liveEdit(trackers: DemoTrackers, ref: string): Promise<void> {
   say(`live: no write-back for ${issue.key} within a minute; see the dashboard for the jobs`)
 }
 
-/** The reason the demo's owner gives when accepting the failover epic's first deferral. */
-const DEMO_ACK_REASON =
-  'Q1 went to the checkout relaunch we promised; the drills slip one quarter and lead Q2.'
+/** A history step in one line. */
+function stepLine(step: ReplayStep, names: PeriodNames): string {
+  const quarter = names(step.period)
+  const deferrals = step.build.deferrals
+  const slipped = deferrals === 0 ? '' : `, ${plural(deferrals, 'deferral')} of committed work`
+  const signed = step.signedOff === 0 ? '' : `; the owner signed off ${plural(step.signedOff, 'epic')}`
+  const what =
+    step.phase === 'start'
+      ? `${quarter} begins: ${plural(step.committed, 'epic')} committed to it${slipped}`
+      : step.phase === 'mid'
+        ? `mid-${quarter}: ${plural(step.appeared, 'new epic')}${slipped}`
+        : `${quarter} ends: ${step.shipped} shipped, ${step.heldBack} still in progress${slipped}`
+  return `  ${step.at.slice(0, 10)}  ${what}${signed}`
+}
 
-/**
- * Part of the replayed history: two days after the platform epic first slips, the roadmap owner
- * accepts that deferral with a reason. Its later deferrals stay open (waiting for a call).
- */
-async function ownerSignsOffFirstDeferral(
+/** The demo's numbers once today's build is written back. */
+async function printSummary(
   services: Services,
-  trackers: DemoTrackers,
-  tokens: ReadonlyArray<{ name: string; role: string }>,
-  at: string,
+  input: {
+    synced: string[]
+    written: string[]
+    build: Awaited<ReturnType<typeof runBuild>>
+    replay: Replay
+    asOf: string
+  },
 ): Promise<void> {
-  const owner = tokens.find((t) => t.role === 'owner')
-  const id = trackers.trackerId('PLAT-FAILOVER')
-  if (owner === undefined || id === undefined) return
-  const epicId = epicIdOf('linear-platform', id)
-  const ledger = await loadLedger(services.database.db)
-  const deferrals = ledger.filter((e) => e.epicId === epicId && isDeferral(e.kind))
-  const first = deferrals[0]
-  if (first === undefined) return
-  const acks = await acknowledgementsOf(services.database.db, [first.id])
-  if (acks.has(first.id)) return
-  await acknowledgeDeferral(services.database.db, {
-    eventId: first.id,
-    by: owner.name,
-    reason: DEMO_ACK_REASON,
-    via: 'api',
-    now: new Date(Date.parse(at) + 2 * 86_400_000),
-  })
+  const { build, replay, asOf } = input
+  const db = services.database.db
+  const unit = reportSettings(services.config).costUnit
+  const names = periodNames(roadmapSettings(services.config).periods)
+  const ledger = await loadLedger(db)
+  const deferrals = ledger.filter((e) => isDeferral(e.kind))
+  const replans = ledger.filter((e) => e.kind === 'replanned').length
+  say()
+  say(`epics synced:    ${input.synced.join(', ')}`)
+  say(
+    `today's build:   version ${build.versionId} as of ${dayOf(asOf)}: ${build.epics} open epics, ${build.planned} planned, ${build.unplanned} unplanned, ${build.unscored} unscored`,
+  )
+  const quarters = replay.quarters
+  if (quarters.length > 0) {
+    const committed = quarters.reduce((n, q) => n + q.committed, 0)
+    const shipped = quarters.reduce((n, q) => n + q.shipped, 0)
+    const rolled = quarters.reduce((n, q) => n + q.rolledOver, 0)
+    const span =
+      quarters.length === 1
+        ? names(quarters[0]?.period ?? null)
+        : `${names(quarters[0]?.period ?? null)} to ${names(quarters.at(-1)?.period ?? null)}`
+    say(
+      `committed work:  ${shipped} of ${committed} epics committed at a quarter's start shipped in it (${span}, ${Math.round((100 * shipped) / Math.max(1, committed))}%); ${rolled} rolled over`,
+    )
+  }
+  say(
+    `deferral ledger: ${deferrals.length} deferrals of ${new Set(deferrals.map((e) => e.epicId)).size} epics in ${ledger.length} events; ${replans} moves of work planned further out are replans, never counted`,
+  )
+  say(`written back:    ${input.written.join(', ')} tickets`)
+  // Counted by epic, as the weekly report lists them: one owner call answers all of an epic's deferrals.
+  const open = await unacknowledgedDeferrals(db)
+  const awaiting = new Set(open.map((e) => e.epicId)).size
+  const answered = new Set(deferrals.map((e) => e.epicId)).size - awaiting
+  say(
+    `owner sign-off:  ${plural(awaiting, 'epic')} await the owner's call (${plural(open.length, 'deferral')}: accept with a reason, or pin); ${answered} answered`,
+  )
+  const accrued = await accruedCostsAsOf(db, asOf)
+  const openIds = new Set((await latestVersion(db))?.roadmap.entries.map((e) => e.epicId) ?? [])
+  let total = 0
+  let stillOpen = 0
+  for (const [epicId, cost] of accrued) {
+    total += cost
+    if (openIds.has(epicId)) stillOpen += cost
+  }
+  say(
+    `cost of delay:   ${money(total, unit)} accrued by committed work past its quarter, ${money(stillOpen, unit)} of it on epics still open`,
+  )
 }
 
 /** The platform epic's story, from the ledger: why it slipped, each time, and the owner's calls. */
-async function printStory(services: Services, trackers: DemoTrackers): Promise<void> {
-  const id = trackers.trackerId('PLAT-FAILOVER')
-  if (id === undefined) return
-  const epicId = epicIdOf('linear-platform', id)
-  const version = await latestVersion(services.database.db)
-  const names = periodNames(version?.roadmap.periods ?? [])
-  const events = (await loadLedger(services.database.db)).filter(
-    (e) => e.epicId === epicId && isDeferral(e.kind),
-  )
+async function printStory(services: Services, replay: Replay, options: DemoOptions): Promise<void> {
+  const epicId = replay.epicIdOf(STORY_REF)
+  if (epicId === undefined) return
+  const db = services.database.db
+  const asOf = options.env.now.toISOString()
+  const unit = reportSettings(services.config).costUnit
+  const version = await latestVersion(db)
+  const periods = version?.roadmap.periods ?? []
+  const names = periodNames(periods)
+  const events = (await loadLedger(db)).filter((e) => e.epicId === epicId && isDeferral(e.kind))
   const entry = version?.roadmap.entries.find((e) => e.epicId === epicId)
   const acks = await acknowledgementsOf(
-    services.database.db,
+    db,
     events.map((e) => e.id),
   )
-  const today = Date.now()
+  const title = entry?.title ?? events[0]?.epic.title ?? 'Database failover and restore drills'
+  const team = services.config.roadmap.teams.find((t) => t.id === (entry?.team ?? events[0]?.epic.team))
   say()
-  say(`the story: "${entry?.title ?? 'Database failover and restore drills'}" (platform, technical)`)
+  say(
+    `the story: ${title} (${team?.name ?? team?.id ?? 'Platform'}, ${entry?.track ?? 'technical'}), deferred ${plural(events.length, 'time')}`,
+  )
   for (const event of events) {
     say(`  ${event.at.slice(0, 10)}  ${describeDeferral(event, names)}`)
+    const displacers = event.displacedBy.map((d) => epicLabel(d))
+    if (displacers.length > 0) say(`              in its place: ${displacers.join(', ')}`)
     const ack = acks.get(event.id)
     say(
       ack === undefined
-        ? `              → unacknowledged for ${Math.floor((today - Date.parse(event.at)) / 86_400_000)} days: pending the owner's call`
+        ? `              → awaiting the owner's call for ${Math.floor((Date.parse(asOf) - Date.parse(event.at)) / DAY_MS)} days; projected cost at the call: ${money(event.projectedCost, unit)}`
         : `              → accepted by ${ack.by} on ${ack.at.slice(0, 10)}: "${ack.reason}"`,
     )
   }
+  const accrued = (await accruedCostsAsOf(db, asOf, [epicId])).get(epicId) ?? 0
+  const first = events[0] as DeferralEvent | undefined
   if (entry !== undefined) {
     const score = entry.score.status === 'scored' ? entry.score.score.toFixed(2) : 'unscored'
+    const cod = entry.score.breakdown.costOfDelay
+    const finish = entry.spans.at(-1)?.period ?? entry.period
+    const committed = entry.commitment !== null && entry.commitment === finish ? ' (committed)' : ''
     say(
-      `  today: rank ${entry.rank}, score ${score}, planned ${names(entry.period)}; cost of delay so far: ${events.at(-1)?.costOfDelayAccumulated.toFixed(1) ?? 0}`,
+      `  today: rank ${entry.rank} of ${version?.roadmap.entries.length ?? 0}, score ${score}, planned ${names(entry.period)}${committed}${cod === null ? '' : `; its cost of delay is ${money(cod, unit)} a quarter`}`,
     )
-    // Before the owner's next call: what one more slip would cost, computed as a build would, saved nowhere.
-    const periods = version?.roadmap.periods ?? []
-    const next = periods[periods.findIndex((p) => p.id === entry.period) + 1]
-    if (entry.period !== null && next !== undefined) {
-      const { result } = await runWhatIf({ ...services, now: () => new Date() }, [
-        { kind: 'defer', epicId, period: next.id },
-      ])
-      const others = result.moved.filter((m) => m.epicId !== epicId).length
-      say(
-        `  what if it slips once more, to ${names(next.id)}: +${result.costOfDelayAdded.toFixed(1)} ${services.config.roadmap.costOfDelayUnit} cost of delay, ${others} other epics move, ${result.newlyBlocked.length} newly blocked (onetrack what-if --defer ${entry.key} --to ${next.id})`,
-      )
-    }
   }
+  if (first !== undefined) {
+    say(
+      `  cost of delay so far: ${money(accrued, unit)} accrued since ${names(first.committed?.period ?? first.fromPeriod)} ended, at the rate of each day`,
+    )
+  }
+  if (entry === undefined || entry.period === null) return
+  // Before the owner's next call: what one more slip would cost, computed as a build would, saved nowhere.
+  const target = periods[periods.findIndex((p) => p.id === entry.period) + 1]
+  if (target === undefined) return
+  const { result } = await runWhatIf(services, [{ kind: 'defer', epicId, period: target.id }])
+  const others = result.moved.filter((m) => m.epicId !== epicId).length
+  const slip = result.deferrals.find((e) => e.epicId === epicId)
+  const rate = slip?.costOfDelay ?? null
+  const current = entry.score.breakdown.costOfDelay
+  const compounds =
+    rate !== null && current !== null && rate > current + 0.05
+      ? ` (another deferral compounds its risk: ${money(rate, unit)} a quarter)`
+      : ''
+  say(
+    slip === undefined
+      ? `  what if it slips once more, to ${names(target.id)}: a replan, not a deferral (${names(entry.period)} is not a commitment of it), ${plural(others, 'other epic')} move`
+      : `  what if it slips once more, to ${names(target.id)}: +${money(result.projectedCost, unit)} projected cost of delay${compounds}, ${plural(others, 'other epic')} move, ${result.newlyBlocked.length} newly blocked`,
+  )
+  const command = whatIfHint(options, title, target.id)
+  say(
+    options.once
+      ? `  try it:  ${command}`
+      : `  try it in the page (the epic's "What if…"), or once the demo stops:  ${command}`,
+  )
 }
+
+/**
+ * The what-if of one more slip as a command that works as printed: the npm script reads the demo's
+ * config and its data folder (ONETRACK_DATA_DIR as the demo was given it), at the demo's date.
+ */
+export function whatIfHint(
+  options: Pick<DemoOptions, 'vars' | 'env'>,
+  title: string,
+  period: string,
+): string {
+  const dir = options.vars.ONETRACK_DATA_DIR
+  const prefix =
+    dir === undefined || dir.trim() === '' || resolve(dir) === resolve('data')
+      ? ''
+      : `ONETRACK_DATA_DIR=${shellQuote(dir)} `
+  return `${prefix}npm run demo:what-if -- --defer ${shellQuote(title)} --to ${period} --as-of ${instantText(options.env.now)}`
+}
+
+/** A date as --as-of takes it: the day alone at midnight UTC, else the whole timestamp. */
+function instantText(at: Date): string {
+  const iso = at.toISOString()
+  return iso.endsWith('T00:00:00.000Z') ? iso.slice(0, 10) : iso.replace('.000Z', 'Z')
+}
+
+function shellQuote(text: string): string {
+  return /^[A-Za-z0-9_./:=@%+-]+$/.test(text) ? text : `'${text.replaceAll("'", `'\\''`)}'`
+}
+
+const dayOf = (iso: string) => iso.slice(0, 10)
+
+const money = (n: number, unit: string) => `${n.toFixed(1)} ${unit}`
+
+const plural = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`
 
 function required(vars: Record<string, string | undefined>, name: string): string {
   const value = vars[name]

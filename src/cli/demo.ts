@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseEnv } from 'node:util'
 import { readEnvironment } from '../config/index.ts'
-import { type Command, helpOption, stringValue } from './command.ts'
+import { DEMO_TODAY, HISTORY_STEPS } from '../sandbox/demo/company.ts'
+import { asOfOption, type Command, helpOption, stringValue, withAsOf } from './command.ts'
 
 export const DEMO_CONFIG = 'config/demo.yaml'
 const DEMO_ENV = 'config/demo.env'
@@ -10,10 +11,14 @@ const DEMO_ENV = 'config/demo.env'
 export const demoCommand: Command = {
   name: 'demo',
   summary: 'run onetrack on a simulated company: Jira, Linear, a year of history, the API and the workers',
-  usage: 'onetrack demo [--port 3000] [--once]',
+  usage: 'onetrack demo [--port 3000] [--once] [--as-of 2026-12-03]',
   options: {
     port: { type: 'string', short: 'p', description: 'port of the API and web page (default 3000)' },
     once: { type: 'boolean', description: 'run the whole pipeline once, print a summary and exit' },
+    'as-of': {
+      ...asOfOption,
+      description: `the demo's date: its history is replayed up to it (default ${DEMO_TODAY.slice(0, 10)}, env ONETRACK_NOW)`,
+    },
     help: helpOption,
   },
   async run(values) {
@@ -25,13 +30,28 @@ export const demoCommand: Command = {
       ...parseEnv(readFileSync(DEMO_ENV, 'utf8')),
       ...process.env,
     }
-    const env = readEnvironment(vars)
+    const clock = withAsOf(values, readEnvironment(vars))
+    if (!clock.ok) {
+      console.error(`onetrack demo: ${clock.problem}`)
+      return 2
+    }
+    const env = clock.env
+    // The demo runs at its own date unless told another, so it tells the same story on every run.
+    const now = env.now ?? new Date(DEMO_TODAY)
+    const first = HISTORY_STEPS[0] as string
+    if (now.getTime() < Date.parse(first)) {
+      const flag = values['as-of'] === undefined ? 'ONETRACK_NOW' : '--as-of'
+      console.error(
+        `onetrack demo: ${flag}: the demo's history starts on ${first.slice(0, 10)}; give a date on or after it`,
+      )
+      return 2
+    }
     const port = Number(stringValue(values, 'port') ?? '3000')
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error('--port: not a port number')
     // Its own embedded database and queue prefix: the demo starts from scratch and touches nothing else.
     return runDemo({
       vars,
-      env: { ...env, dataDir: join(env.dataDir, 'demo'), queuePrefix: `${env.queuePrefix}-demo` },
+      env: { ...env, now, dataDir: join(env.dataDir, 'demo'), queuePrefix: `${env.queuePrefix}-demo` },
       port,
       once: values.once === true,
     })

@@ -1,10 +1,10 @@
 import { readEnvironment } from '../config/index.ts'
-import { type Command, commonOptions, configFromArgs, stringValue } from './command.ts'
+import { asOfOption, type Command, commonOptions, configFromArgs, stringValue, withAsOf } from './command.ts'
 
 export const reportCommand: Command = {
   name: 'report',
   summary: "post this week's deferral report to the channels now, or print it as Markdown (--dry-run)",
-  usage: 'onetrack report [--channel id] [--dry-run] [--config file]',
+  usage: 'onetrack report [--channel id] [--dry-run] [--as-of 2026-10-05] [--config file]',
   options: {
     channel: { type: 'string', description: 'only this channel (default: every configured channel)' },
     'dry-run': {
@@ -12,6 +12,7 @@ export const reportCommand: Command = {
       description:
         "print the Markdown report of the latest roadmap version (the channel's view with --channel) and post nothing",
     },
+    'as-of': asOfOption,
     ...commonOptions,
   },
   async run(values) {
@@ -19,7 +20,12 @@ export const reportCommand: Command = {
     const { loadChannelReport } = await import('../pipeline/index.ts')
     const { isoWeekOf, renderMarkdown } = await import('../channels/index.ts')
     const { enqueue } = await import('../jobs/index.ts')
-    const env = readEnvironment()
+    const clock = withAsOf(values, readEnvironment())
+    if (!clock.ok) {
+      console.error(`onetrack report: ${clock.problem}`)
+      return 2
+    }
+    const { env } = clock
     const config = configFromArgs(values, env)
     const channelId = stringValue(values, 'channel')
     const channel = channelId === undefined ? null : (config.channels.find((c) => c.id === channelId) ?? null)

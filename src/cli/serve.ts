@@ -1,5 +1,5 @@
 import { readEnvironment } from '../config/index.ts'
-import { type Command, commonOptions, configFromArgs, stringValue } from './command.ts'
+import { type Command, commonOptions, configFromArgs, onRealClock, stringValue } from './command.ts'
 
 export const serveCommand: Command = {
   name: 'serve',
@@ -18,7 +18,7 @@ export const serveCommand: Command = {
     // Loaded here, not at the top: `onetrack --help` stays fast.
     const { buildApp } = await import('../http/app.ts')
     const { onShutdown, openServices, startWorkers } = await import('./services.ts')
-    const env = readEnvironment()
+    const env = onRealClock(readEnvironment(), 'serve')
     const config = configFromArgs(values, env)
     const port = stringValue(values, 'port') === undefined ? env.port : Number(stringValue(values, 'port'))
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error('--port: not a port number')

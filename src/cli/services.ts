@@ -9,6 +9,7 @@ import { createMetrics, type Metrics } from '../metrics.ts'
 import { createRedis } from '../redis.ts'
 import { type Database, migrate, openDatabase, registerSources } from '../store/index.ts'
 import { connectorRegistry, type TrackerConnector } from '../trackers/index.ts'
+import { clockOf } from './command.ts'
 
 /** Everything a long-running command needs, opened in order and closed in reverse. */
 export interface Services {
@@ -57,7 +58,8 @@ export async function openServices(
     redis,
     queues,
     connectorFor: connectorRegistry(config.sources, { logger, publicUrl: config.server.publicUrl }),
-    now: () => new Date(),
+    // ONETRACK_NOW or a command's --as-of: the whole pipeline runs at that date.
+    now: clockOf(env),
     async close() {
       await closeQueues(queues).catch(() => {})
       redis.disconnect()

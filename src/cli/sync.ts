@@ -1,5 +1,5 @@
 import { readEnvironment } from '../config/index.ts'
-import { type Command, commonOptions, configFromArgs, stringValue } from './command.ts'
+import { type Command, commonOptions, configFromArgs, onRealClock, stringValue } from './command.ts'
 
 export const syncCommand: Command = {
   name: 'sync',
@@ -15,7 +15,7 @@ export const syncCommand: Command = {
     ...commonOptions,
   },
   async run(values) {
-    const env = readEnvironment()
+    const env = onRealClock(readEnvironment(), 'sync')
     const config = configFromArgs(values, env)
     const only = stringValue(values, 'source')
     const sources = config.sources.filter((s) => only === undefined || s.id === only)

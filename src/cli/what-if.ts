@@ -6,6 +6,7 @@ import {
   DomainErrorCode,
   describeDeferral,
   type Epic,
+  epicLabel,
   fieldProblemText,
   type PeriodNames,
   periodNames,
@@ -15,7 +16,15 @@ import {
   type WhatIfInputName,
   type WhatIfResult,
 } from '../domain/index.ts'
-import { type Command, commonOptions, configFromArgs, helpOption } from './command.ts'
+import {
+  asOfOption,
+  type Command,
+  clockOf,
+  commonOptions,
+  configFromArgs,
+  helpOption,
+  withAsOf,
+} from './command.ts'
 
 /** One change as typed on the command line, epics still named by key. */
 type Draft =
@@ -32,6 +41,7 @@ const CHANGE_FLAGS = {
   set: { type: 'string', multiple: true },
   capacity: { type: 'string', multiple: true },
   json: { type: 'boolean' },
+  'as-of': { type: 'string' },
   config: { type: 'string', short: 'c' },
   help: { type: 'boolean', short: 'h' },
 } as const
@@ -125,7 +135,7 @@ function toChanges(drafts: Draft[], epics: readonly Epic[]): WhatIfChange[] {
       changes.push({ kind: 'capacity', team: draft.team, period: draft.period, capacity: draft.capacity })
       continue
     }
-    const found = resolveEpicKey(epics, draft.key)
+    const found = resolveKeyOrTitle(epics, draft.key)
     if (!found.ok) {
       problems.push(`${draft.flag}: ${found.problem}`)
       continue
@@ -142,6 +152,23 @@ function toChanges(drafts: Draft[], epics: readonly Epic[]): WhatIfChange[] {
   return changes
 }
 
+/**
+ * An epic by key or id (resolveEpicKey), or else by its exact title (any case): a Linear project
+ * has no key people type, only a slug hash, so its title is how people name it.
+ */
+function resolveKeyOrTitle(epics: readonly Epic[], keyOrTitle: string): ReturnType<typeof resolveEpicKey> {
+  const found = resolveEpicKey(epics, keyOrTitle)
+  if (found.ok) return found
+  const wanted = keyOrTitle.trim().toLowerCase()
+  const titled = epics.filter((e) => e.title.toLowerCase() === wanted)
+  if (titled.length === 1) return { ok: true, epicId: (titled[0] as Epic).id }
+  if (titled.length === 0) return { ok: false, problem: `no epic with key, id or title ${keyOrTitle}` }
+  return {
+    ok: false,
+    problem: `${titled.length} epics are titled ${keyOrTitle}: ${titled.map((e) => e.key).join(', ')} — give the key instead`,
+  }
+}
+
 const round = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(1))
 
 /** The what-if in a few readable lines. */
@@ -154,7 +181,7 @@ export function whatIfText(
   lines.push(
     result.basedOn === null
       ? 'what-if (no roadmap built yet: everything is new):'
-      : `what-if against roadmap version ${options.versionId} (built ${result.basedOn.slice(0, 16).replace('T', ' ')}), as a build now would see it:`,
+      : `what-if against roadmap version ${options.versionId} (built ${result.basedOn.slice(0, 16).replace('T', ' ')}), as a build at ${result.now.slice(0, 16).replace('T', ' ')} UTC would see it:`,
   )
   for (const change of options.changes) lines.push(`  ${change}`)
   lines.push('')
@@ -163,20 +190,20 @@ export function whatIfText(
   )
   for (const m of result.moved) {
     lines.push(
-      `  ${m.key.padEnd(12)} ${`${names(m.fromPeriod)} → ${names(m.toPeriod)}`.padEnd(24)} rank ${m.fromRank} → ${m.toRank}  ${m.title}`,
+      `  ${`${names(m.fromPeriod)} → ${names(m.toPeriod)}`.padEnd(24)} rank ${`${m.fromRank} → ${m.toRank}`.padEnd(12)} ${epicLabel(m)}`,
     )
   }
   lines.push('')
   lines.push(
     result.deferrals.length === 0
       ? 'no deferrals'
-      : `deferrals (${result.deferrals.length}), cost of delay added: ${round(result.costOfDelayAdded)} ${unit}`,
+      : `deferrals (${result.deferrals.length}), projected cost of delay: ${round(result.projectedCost)} ${unit}`,
   )
   for (const event of result.deferrals)
-    lines.push(`  ${event.epic.key} ${event.epic.title}: ${describeDeferral(event, names)}`)
-  const byPeriod = Object.entries(result.costOfDelayAddedByPeriod)
+    lines.push(`  ${epicLabel(event.epic)}: ${describeDeferral(event, names)}`)
+  const byPeriod = Object.entries(result.projectedCostByPeriod)
   if (byPeriod.length > 0) {
-    lines.push('cost of delay added per period (the period each epic slips out of):')
+    lines.push('projected cost of delay per committed period (the period each epic slips out of):')
     for (const [period, cost] of byPeriod)
       lines.push(`  ${names(period === 'unplanned' ? null : period).padEnd(12)} ${round(cost)} ${unit}`)
   }
@@ -186,7 +213,13 @@ export function whatIfText(
       ? 'nothing newly blocked'
       : `newly blocked (${result.newlyBlocked.length}):`,
   )
-  for (const b of result.newlyBlocked) lines.push(`  ${b.key} ${b.title}: waits on ${b.blockedBy.join(', ')}`)
+  const byId = new Map(result.roadmap.entries.map((e) => [e.epicId, e]))
+  const named = (id: string) => {
+    const entry = byId.get(id)
+    return entry === undefined ? id : epicLabel(entry)
+  }
+  for (const b of result.newlyBlocked)
+    lines.push(`  ${epicLabel(b)}: waits on ${b.blockedBy.map(named).join(', ')}`)
   const { before, after } = result.summary
   const was = (n: number, m: number | undefined) => (m === undefined || m === n ? `${n}` : `${n} (now ${m})`)
   lines.push(
@@ -201,11 +234,11 @@ export const whatIfCommand: Command = {
   name: 'what-if',
   summary: 'what would these changes do to the plan? (moves, deferrals, cost of delay; nothing saved)',
   usage:
-    'onetrack what-if [--defer KEY [--to PERIOD]] [--pin KEY --to PERIOD] [--exclude KEY] [--set KEY.value=8] [--capacity team:PERIOD=N] [--json]',
+    'onetrack what-if [--defer KEY [--to PERIOD]] [--pin KEY --to PERIOD] [--exclude KEY] [--set KEY.value=8] [--capacity team:PERIOD=N] [--as-of DATE] [--json]',
   options: {
     defer: {
       type: 'string',
-      description: 'defer an epic (key or id) to the --to period; without --to, out of the plan',
+      description: 'defer an epic (key, id or title) to the --to period; without --to, out of the plan',
     },
     pin: { type: 'string', description: 'pin an epic to the --to period' },
     to: { type: 'string', description: 'the period (e.g. 2027-Q2) of the --defer or --pin before it' },
@@ -216,6 +249,7 @@ export const whatIfCommand: Command = {
     },
     capacity: { type: 'string', description: "set a team's capacity for a period: team:2027-Q2=20" },
     json: { type: 'boolean', description: 'print the whole result as JSON' },
+    'as-of': asOfOption,
     ...commonOptions,
     help: helpOption,
   },
@@ -227,7 +261,12 @@ export const whatIfCommand: Command = {
     }
     const { openDatabase, readMigrations } = await import('../store/index.ts')
     const { runWhatIf } = await import('../pipeline/index.ts')
-    const env = readEnvironment()
+    const clock = withAsOf(values, readEnvironment())
+    if (!clock.ok) {
+      console.error(`onetrack what-if:\n  ${clock.problem}`)
+      return 2
+    }
+    const { env } = clock
     const config = configFromArgs(values, env)
     // Read-only: no migration, no source registration, no Redis.
     const database = await openDatabase({ databaseUrl: env.databaseUrl, dataDir: env.dataDir })
@@ -245,7 +284,7 @@ export const whatIfCommand: Command = {
       }
       let outcome: Awaited<ReturnType<typeof runWhatIf>>
       try {
-        outcome = await runWhatIf({ config, database, now: () => new Date() }, (epics) =>
+        outcome = await runWhatIf({ config, database, now: clockOf(env) }, (epics) =>
           toChanges(drafts, epics),
         )
       } catch (error) {

@@ -1,5 +1,5 @@
 import { readEnvironment } from '../config/index.ts'
-import { type Command, commonOptions, configFromArgs, stringValue } from './command.ts'
+import { type Command, commonOptions, configFromArgs, onRealClock, stringValue } from './command.ts'
 
 export const workerCommand: Command = {
   name: 'worker',
@@ -15,7 +15,7 @@ export const workerCommand: Command = {
   async run(values) {
     const { default: Fastify } = await import('fastify')
     const { onShutdown, openServices, startWorkers } = await import('./services.ts')
-    const env = readEnvironment()
+    const env = onRealClock(readEnvironment(), 'worker')
     const config = configFromArgs(values, env)
     const services = await openServices(env, config, 'worker')
     const workers = await startWorkers(services)

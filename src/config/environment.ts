@@ -15,6 +15,11 @@ export interface Environment {
   queuePrefix: string
   /** How long a worker's job lock lasts: a dead worker's job moves on after about this long. */
   jobLockMs: number | undefined
+  /**
+   * The pipeline's clock when set (ONETRACK_NOW, or a command's --as-of): builds, what-ifs, reports
+   * and decisions run at this instant instead of the real time, so a planning history can be replayed.
+   */
+  now: Date | undefined
   /** The raw environment, for resolving `${NAME}` references in the config file. */
   vars: Readonly<Record<string, string | undefined>>
 }
@@ -38,6 +43,8 @@ export function readEnvironment(
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL: must be one of ${LOG_LEVELS.join(', ')}`)
   const redisUrl = nonEmpty(vars.REDIS_URL) ?? 'redis://127.0.0.1:6379'
   if (!/^rediss?:\/\//.test(redisUrl)) problems.push('REDIS_URL: must start with redis:// or rediss://')
+  const now = nonEmpty(vars.ONETRACK_NOW) === undefined ? undefined : parseInstant(vars.ONETRACK_NOW ?? '')
+  if (now !== undefined && !now.ok) problems.push(`ONETRACK_NOW: ${now.problem}`)
   const databaseUrl = nonEmpty(vars.DATABASE_URL)
   if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     problems.push('DATABASE_URL: must start with postgres:// or postgresql://')
@@ -61,6 +68,7 @@ export function readEnvironment(
     logLevel,
     queuePrefix: nonEmpty(vars.ONETRACK_QUEUE_PREFIX) ?? 'onetrack',
     jobLockMs: nonEmpty(vars.ONETRACK_JOB_LOCK_MS) === undefined ? undefined : jobLock,
+    now: now?.ok === true ? now.at : undefined,
     vars,
   }
 
@@ -71,6 +79,32 @@ export function readEnvironment(
       problems.push(`${name}: must be a port number, got ${text}`)
     return n
   }
+}
+
+/** The form ONETRACK_NOW and --as-of take, for messages. */
+export const INSTANT_FORM =
+  'an ISO date such as 2026-10-05 (midnight UTC) or timestamp such as 2026-10-05T09:00:00Z'
+
+const INSTANT = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2}))?$/
+
+/**
+ * A point in time as ONETRACK_NOW and --as-of take it: a date (midnight UTC) or a timestamp with
+ * its offset (Z or ±HH:MM; without one it would depend on the machine's time zone). A date that
+ * does not exist (2026-02-30) is refused rather than rolled over.
+ */
+export function parseInstant(text: string): { ok: true; at: Date } | { ok: false; problem: string } {
+  const trimmed = text.trim()
+  const match = INSTANT.exec(trimmed)
+  const refuse = { ok: false as const, problem: `must be ${INSTANT_FORM}, got '${text}'` }
+  if (match === null) return refuse
+  const [, year, month, day, hour, minute, second, zone] = match
+  if (hour !== undefined && zone === undefined) return refuse
+  const date = new Date(Date.UTC(Number(year), Number(month) - 1, Number(day)))
+  if (date.toISOString().slice(0, 10) !== `${year}-${month}-${day}`) return refuse
+  if (hour === undefined) return { ok: true, at: date }
+  if (Number(hour) > 23 || Number(minute) > 59 || Number(second ?? 0) > 59) return refuse
+  const at = new Date(trimmed)
+  return Number.isNaN(at.getTime()) ? refuse : { ok: true, at }
 }
 
 function nonEmpty(text: string | undefined): string | undefined {

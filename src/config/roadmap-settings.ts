@@ -19,7 +19,7 @@ export function roadmapSettings(config: OnetrackConfig): RoadmapSettings {
   )
   return {
     scoring: roadmap.scoring,
-    plan: { keepInProgress: roadmap.keepInProgress },
+    plan: { keepInProgress: roadmap.keepInProgress, commitHorizon: roadmap.commitHorizon },
     periods,
     capacities: roadmap.teams.map((team) => ({
       team: team.id,

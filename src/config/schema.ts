@@ -76,6 +76,13 @@ export const RoadmapSchema = Type.Object(
     periods: PeriodsSchema,
     teams: Type.Array(TeamSchema, { minItems: 1 }),
     keepInProgress: Type.Boolean({ default: true }),
+    commitHorizon: Type.Integer({
+      minimum: 0,
+      maximum: 8,
+      default: 1,
+      description:
+        'periods after the current one that each period start commits: only committed work can be deferred',
+    }),
     scoring: ScoringSchema,
     costOfDelayUnit: Type.String({ minLength: 1, default: 'points', description: 'e.g. points or EUR k' }),
     chronicDeferralThreshold: Type.Integer({ minimum: 1, default: 3 }),

@@ -1,4 +1,4 @@
-import type { DeferralCause, Displacer, InputChange } from './deferrals.ts'
+import type { DeferralCause, Displacer, EpicName, InputChange } from './deferrals.ts'
 import type { Roadmap, RoadmapEntry } from './roadmap.ts'
 import { scoreValue } from './scoring.ts'
 
@@ -54,8 +54,9 @@ export function capacityIndex(roadmap: Roadmap): Map<string, number> {
 
 /**
  * The epics that took `period` from `entry`: entries of the same team booked in that period for more
- * effort than in the previous version (or newly), placed before it — ranked above it, or pinned or kept
- * (forced placements go first). Highest rank first, at most MAX_DISPLACERS.
+ * effort than in the previous version (or newly), placed before it — ranked above it, pulled forward
+ * as the blocker of an epic ranked above it, or pinned or kept (forced placements go first). Highest
+ * rank first, at most MAX_DISPLACERS.
  */
 export function displacersOf(c: DiffContext, entry: RoadmapEntry, period: string): Displacer[] {
   const key = `${entry.team}\u0000${period}`
@@ -70,20 +71,27 @@ export function displacersOf(c: DiffContext, entry: RoadmapEntry, period: string
     if (taken.length === MAX_DISPLACERS) break
     if (other.epicId !== entry.epicId) taken.push(other)
   }
-  // Ranked ones are in rank order: stop at the first one ranked below the deferred epic.
-  for (let i = 0; i < grown.ranked.length && i < MAX_DISPLACERS; i++) {
-    const other = grown.ranked[i] as RoadmapEntry
-    if (other.rank >= entry.rank) break
-    taken.push(other)
+  // Ranked ones are in rank order: past the deferred epic's rank only blockers pulled forward count.
+  for (const other of grown.ranked) {
+    if (taken.length >= MAX_DISPLACERS * 2) break
+    if (other.epicId === entry.epicId) continue
+    if (other.rank < entry.rank) taken.push(other)
+    else if (other.pulledForwardFor !== null && other.pulledForwardFor !== undefined) {
+      c.nextById ??= new Map(c.next.entries.map((e) => [e.epicId, e]))
+      const turn = c.nextById.get(other.pulledForwardFor)?.rank ?? Number.POSITIVE_INFINITY
+      if (turn < entry.rank) taken.push(other)
+    }
   }
   return taken
     .sort((a, b) => a.rank - b.rank)
     .slice(0, MAX_DISPLACERS)
     .map((other) => ({
       epicId: other.epicId,
+      key: other.key,
       title: other.title,
       rank: other.rank,
       score: scoreValue(other.score),
+      pulledForwardFor: other.pulledForwardFor ?? null,
     }))
 }
 
@@ -117,16 +125,25 @@ export function deferralCause(
   p: RoadmapEntry,
   q: RoadmapEntry,
   displacedBy: Displacer[],
+  period: string = p.period as string,
 ): DeferralCause {
-  const period = p.period as string
   const o = q.override
   if (o !== null && o.id !== p.override?.id && (o.kind !== 'pin' || q.placement === 'pinned')) {
-    return { kind: 'override', overrideId: o.id, override: o.kind, rationale: o.rationale, author: o.author }
+    return {
+      kind: 'override',
+      overrideId: o.id,
+      override: o.kind,
+      period: o.period,
+      rationale: o.rationale,
+      author: o.author,
+    }
   }
-  if (q.unplanned?.code === 'cycle') return { kind: 'cycle', cycle: q.unplanned.cycle }
+  if (q.unplanned?.code === 'cycle') {
+    return { kind: 'cycle', cycle: q.unplanned.cycle, names: q.unplanned.cycle.map((id) => nameOf(c, id)) }
+  }
   if (p.team !== q.team) return { kind: 'team_changed', from: p.team, to: q.team }
   if (!c.next.openPeriods.includes(period)) return { kind: 'calendar_changed', period }
-  const slipped = slippedBlockers(c, p, q)
+  const slipped = slippedBlockers(c, p, q, period)
   if (slipped.length > 0) return { kind: 'blocker_slipped', blockers: slipped }
   const capacityBefore = c.previousCapacity.get(`${p.team}\u0000${period}`) ?? 0
   const capacityNow = c.nextCapacity.get(`${q.team}\u0000${period}`) ?? 0
@@ -159,20 +176,28 @@ export function deferralCause(
 /** Blockers now ending after the epic's previous period, or left unplanned, that hold it back. */
 function slippedBlockers(
   c: DiffContext,
-  p: RoadmapEntry,
+  _p: RoadmapEntry,
   q: RoadmapEntry,
-): Array<{ epicId: string; fromPeriod: string | null; toPeriod: string | null }> {
+  period: string,
+): Array<EpicName & { fromPeriod: string | null; toPeriod: string | null }> {
   let ids: string[] = []
   if (q.unplanned?.code === 'blocked') ids = q.unplanned.blockers
-  else if (q.notBefore !== null && c.ordinal(q.notBefore) > c.ordinal(p.period)) ids = q.boundBy
+  else if (q.notBefore !== null && c.ordinal(q.notBefore) > c.ordinal(period)) ids = q.boundBy
   if (ids.length === 0) return []
   c.nextById ??= new Map(c.next.entries.map((e) => [e.epicId, e]))
   const nextById = c.nextById
   return ids.map((epicId) => ({
-    epicId,
+    ...nameOf(c, epicId),
     fromPeriod: c.previousEntry(epicId)?.period ?? null,
     toPeriod: nextById.get(epicId)?.period ?? null,
   }))
+}
+
+/** An epic's key and title as either version knows it (the id alone for an epic neither has). */
+function nameOf(c: DiffContext, epicId: string): EpicName {
+  c.nextById ??= new Map(c.next.entries.map((e) => [e.epicId, e]))
+  const entry = c.nextById.get(epicId) ?? c.previousEntry(epicId)
+  return { epicId, key: entry?.key ?? epicId, title: entry?.title ?? '' }
 }
 
 function changedInputs(p: RoadmapEntry, q: RoadmapEntry): InputChange[] {
@@ -187,6 +212,6 @@ function changedInputs(p: RoadmapEntry, q: RoadmapEntry): InputChange[] {
   compare('risk', a.inputs.risk, b.inputs.risk)
   compare('effort', a.inputs.effort, b.inputs.effort)
   compare('enablement', a.enablement.total, b.enablement.total)
-  compare('deferrals', a.deferrals, b.deferrals)
+  // Deferrals only ever raise a score (and a build counts its own), so they never explain a drop.
   return changes
 }

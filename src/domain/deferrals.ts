@@ -3,19 +3,48 @@ import type { OverrideKind } from './overrides.ts'
 import type { ScoringInputName } from './scoring.ts'
 
 /**
- * The deferral ledger: what happened to each epic between two roadmap versions. Plain JSON data,
- * stored as JSONB and served by the API.
- *  - deferred:    planned in a period before, now in a later one or unplanned (a deferral)
- *  - rolled_over: a period ended with the epic planned there and not done (a deferral)
+ * The deferral ledger: what happened to each epic between two roadmap versions (DESIGN.md,
+ * "Commitment", "Deferral"). Plain JSON data, stored as JSONB and served by the API.
+ *  - deferred:    committed work, not done, moved after its committed period or out of the plan
+ *  - rolled_over: committed work still unfinished when its committed period ended
+ *  - replanned:   any other move later — work planned beyond the commitment horizon, work pulled in
+ *                 and not finished when its period ended, or committed work moving again after its
+ *                 deferral was recorded. In the history; never counted, never awaiting a sign-off.
  *  - pulled_in:   now in an earlier period, or planned after being unplanned
  *  - added:       new on the roadmap
  *  - removed:     gone from the roadmap without being done (canceled, or no longer synced)
  *  - completed:   done
+ * There is one deferral per epic and committed period: leaving it, coming back and leaving again is
+ * the same deferral (the later moves are replans), so its id is derived from those two alone.
  */
-export type DeferralEventKind = 'deferred' | 'pulled_in' | 'added' | 'removed' | 'completed' | 'rolled_over'
+export type DeferralEventKind =
+  | 'deferred'
+  | 'rolled_over'
+  | 'replanned'
+  | 'pulled_in'
+  | 'added'
+  | 'removed'
+  | 'completed'
+
+/** The kinds that count as a deferral: the one list every other module uses (store filters included). */
+export const DEFERRAL_KINDS: readonly DeferralEventKind[] = ['deferred', 'rolled_over']
+
+/** Kinds that count as a deferral. */
+export function isDeferral(kind: DeferralEventKind): boolean {
+  return DEFERRAL_KINDS.includes(kind)
+}
+
+/** A period as a commitment names it: enough to price a deferral after the calendar changed. */
+export interface CommittedPeriod {
+  period: string
+  /** 'YYYY-MM-DD', inclusive. */
+  start: string
+  /** 'YYYY-MM-DD', exclusive: accrued cost of delay grows from this day on while the epic is open. */
+  end: string
+}
 
 export interface DeferralEvent {
-  /** Derived from kind, epic, from/to period and the version compared against: same facts, same id. */
+  /** Deferrals: derived from epic and committed period. Others: kind, epic, from/to and the version compared against. */
   id: string
   kind: DeferralEventKind
   epicId: string
@@ -25,13 +54,15 @@ export interface DeferralEvent {
   at: string
   /** builtAt of the version it was compared with; null on the first build. */
   previousBuiltAt: string | null
-  /** Period planned before; null = unplanned or not on the roadmap. */
+  /** Period planned before (for deferrals: the committed period left); null = unplanned or not on the roadmap. */
   fromPeriod: string | null
   /** Period planned now; null = unplanned or off the roadmap. */
   toPeriod: string | null
-  /** Why, for deferrals (and removals); null for pull-ins, additions and completions. */
+  /** The commitment this deferral breaks; null for every other kind. */
+  committed: CommittedPeriod | null
+  /** Why, for deferrals, replans and removals; null for pull-ins, additions and completions. */
   cause: DeferralCause | null
-  /** Higher-placed epics of the same team that took more of `fromPeriod` than before (at most 10, by rank). */
+  /** Epics of the same team that took more of the period than before, placed ahead of it (at most 10, by rank). */
   displacedBy: Displacer[]
   /**
    * Periods between from and to in the calendar (negative when pulled in). Unplanned counts as the
@@ -40,20 +71,24 @@ export interface DeferralEvent {
   periodsSlipped: number
   /** The epic's cost of delay per period at the time; null when unscored. */
   costOfDelay: number | null
-  /** costOfDelay × periodsSlipped (0 when unscored); negative for pull-ins. */
-  costOfDelayAdded: number
-  /** Running total for this epic including this event, never below 0 (a pull-in gives back slipped periods). */
-  costOfDelayAccumulated: number
-  /** The epic's deferral count once this event is in the ledger. */
+  /**
+   * Deferrals: costOfDelay × periodsSlipped, the price of the call when it was made (0 when
+   * unscored). 0 for every other kind: only committed work that slips is priced.
+   */
+  projectedCost: number
+  /** The epic's deferral count once this event is in the ledger (distinct committed periods left). */
   deferralCount: number
 }
 
 export interface Displacer {
   epicId: string
+  key: string
   title: string
   rank: number
   /** Its score; null when unscored. */
   score: number | null
+  /** Placed early because it blocks higher-ranked work (named here), not by its own rank. */
+  pulledForwardFor: string | null
 }
 
 /** An input (or derived term) whose change contributed to a score drop. */
@@ -63,21 +98,36 @@ export interface InputChange {
   to: number | null
 }
 
+/** An epic named in a cause: id for links, key and title for people. */
+export interface EpicName {
+  epicId: string
+  key: string
+  title: string
+}
+
 /**
- * Why a deferral happened — the first that applies, in this order (deferral-causes.ts):
+ * Why an epic slipped — the first that applies, in this order (deferral-causes.ts):
  * period_ended (roll-over), override, cycle, team_changed, calendar_changed, blocker_slipped,
  * capacity_cut, effort_growth, unscored, score_drop, capacity, replanned. Removals: canceled or
  * no_longer_synced.
  */
 export type DeferralCause =
   | { kind: 'period_ended'; period: string }
-  | { kind: 'override'; overrideId: string; override: OverrideKind; rationale: string; author: string }
-  | { kind: 'cycle'; cycle: string[] }
+  | {
+      kind: 'override'
+      overrideId: string
+      override: OverrideKind
+      /** The period the override names (pin, defer); null or absent when it names none. */
+      period?: string | null
+      rationale: string
+      author: string
+    }
+  | { kind: 'cycle'; cycle: string[]; names: EpicName[] }
   | { kind: 'team_changed'; from: string; to: string }
   | { kind: 'calendar_changed'; period: string }
   | {
       kind: 'blocker_slipped'
-      blockers: Array<{ epicId: string; fromPeriod: string | null; toPeriod: string | null }>
+      blockers: Array<EpicName & { fromPeriod: string | null; toPeriod: string | null }>
     }
   | { kind: 'capacity_cut'; team: string; period: string; from: number; to: number }
   | { kind: 'effort_growth'; from: number; to: number }
@@ -88,26 +138,10 @@ export type DeferralCause =
   | { kind: 'canceled' }
   | { kind: 'no_longer_synced' }
 
-/** The kinds that count as a deferral: the one list every other module uses (store filters included). */
-export const DEFERRAL_KINDS: readonly DeferralEventKind[] = ['deferred', 'rolled_over']
-
-/** Kinds that count as a deferral. */
-export function isDeferral(kind: DeferralEventKind): boolean {
-  return DEFERRAL_KINDS.includes(kind)
-}
-
 /**
- * Deferral count per epic = distinct periods it was planned in and then left unfinished. Flapping
- * in and out of one period counts once; the count can only grow as the ledger grows.
+ * The committed periods each epic left unfinished (its deferrals). Leaving one period twice counts
+ * once; the count can only grow as the ledger grows.
  */
-export function deferralCounts(ledger: readonly DeferralEvent[]): Map<string, number> {
-  const periods = deferredPeriods(ledger)
-  const counts = new Map<string, number>()
-  for (const [epicId, left] of periods) counts.set(epicId, left.size)
-  return counts
-}
-
-/** The distinct periods each epic was deferred out of. */
 export function deferredPeriods(ledger: readonly DeferralEvent[]): Map<string, Set<string>> {
   const periods = new Map<string, Set<string>>()
   for (const event of ledger) {
@@ -122,36 +156,21 @@ export function deferredPeriods(ledger: readonly DeferralEvent[]): Map<string, S
   return periods
 }
 
-/**
- * Accumulated cost of delay per epic: the running total of its latest event (by time, then id), so
- * the answer does not depend on the order the ledger was read in.
- */
-export function accumulatedCosts(ledger: readonly DeferralEvent[]): Map<string, number> {
-  const latest = new Map<string, DeferralEvent>()
-  for (const event of ledger) {
-    const current = latest.get(event.epicId)
-    if (current === undefined || isLater(event, current)) latest.set(event.epicId, event)
-  }
-  const costs = new Map<string, number>()
-  for (const [epicId, event] of latest) costs.set(epicId, event.costOfDelayAccumulated)
-  return costs
-}
-
-function isLater(a: DeferralEvent, b: DeferralEvent): boolean {
-  const ta = Date.parse(a.at)
-  const tb = Date.parse(b.at)
-  return ta !== tb ? ta > tb : a.id > b.id
+/** Deferral count per epic = distinct committed periods it left unfinished. */
+export function deferralCounts(ledger: readonly DeferralEvent[]): Map<string, number> {
+  const counts = new Map<string, number>()
+  for (const [epicId, left] of deferredPeriods(ledger)) counts.set(epicId, left.size)
+  return counts
 }
 
 /**
- * What a build needs to know of the past, without the whole ledger: the periods each epic was
- * deferred out of (deferral counts, risk interest), each epic's accumulated cost of delay, and the
- * ids already recorded that this build could produce again. The store computes it in SQL, so a
- * build's cost does not grow with the ledger.
+ * What a build needs to know of the past, without the whole ledger: the committed periods each
+ * epic left (deferral counts, risk interest, one deferral per period) and the ids already recorded
+ * that this build could produce again. The store computes it in SQL, so a build's cost does not
+ * grow with the ledger.
  */
 export interface LedgerDigest {
   deferredPeriods: ReadonlyMap<string, ReadonlySet<string>>
-  accumulated: ReadonlyMap<string, number>
   /** Event ids already recorded: at least those of the diffs against the previous version. */
   recorded: ReadonlySet<string>
 }
@@ -160,16 +179,24 @@ export interface LedgerDigest {
 export function digestLedger(ledger: readonly DeferralEvent[] | LedgerDigest): LedgerDigest {
   if (!Array.isArray(ledger)) return ledger as LedgerDigest
   const events = ledger as readonly DeferralEvent[]
-  return {
-    deferredPeriods: deferredPeriods(events),
-    accumulated: accumulatedCosts(events),
-    recorded: new Set(events.map((e) => e.id)),
-  }
+  return { deferredPeriods: deferredPeriods(events), recorded: new Set(events.map((e) => e.id)) }
 }
 
-/** Deferral counts from a digest: distinct periods left unfinished. */
+/** Deferral counts from a digest: distinct committed periods left unfinished. */
 export function digestCounts(digest: LedgerDigest): Map<string, number> {
   const counts = new Map<string, number>()
   for (const [epicId, left] of digest.deferredPeriods) counts.set(epicId, left.size)
   return counts
+}
+
+/** The digest with this build's own deferrals added: what the next build will read from the store. */
+export function withEvents(digest: LedgerDigest, events: readonly DeferralEvent[]): LedgerDigest {
+  const periods = new Map<string, ReadonlySet<string>>(digest.deferredPeriods)
+  const recorded = new Set(digest.recorded)
+  for (const event of events) {
+    recorded.add(event.id)
+    if (!isDeferral(event.kind) || event.fromPeriod === null) continue
+    periods.set(event.epicId, new Set([...(periods.get(event.epicId) ?? []), event.fromPeriod]))
+  }
+  return { deferredPeriods: periods, recorded }
 }

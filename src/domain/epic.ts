@@ -49,6 +49,17 @@ export function parseEpicId(epicId: string): { source: string; externalId: strin
   return { source: epicId.slice(0, colon), externalId: epicId.slice(colon + 1) }
 }
 
+/** A key people read and type: PROJECT-123 (Jira keys, Linear issue identifiers). */
+const READABLE_KEY = /^[A-Za-z][A-Za-z0-9_]*-\d+$/
+
+/**
+ * How every sentence names an epic: 'PLAT-12 Failover drills' where the key is one people use, the
+ * title alone where the key is an internal id (a Linear project's slug hash, a UUID).
+ */
+export function epicLabel(epic: { key: string; title: string }): string {
+  return READABLE_KEY.test(epic.key) ? `${epic.key} ${epic.title}` : epic.title
+}
+
 /** Epics still to be planned: the others are finished, one way or another. */
 export function isOpen(status: EpicStatus): boolean {
   return status === 'todo' || status === 'in_progress'

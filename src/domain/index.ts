@@ -1,14 +1,10 @@
 // The public face of the domain: pure functions over plain data. Nothing here does I/O.
+export { accruedCost, accruedCosts, type Lateness, latenessOf, type RateChange } from './accrual.ts'
 export { type BuildInput, buildRoadmap } from './build.ts'
+export { describeCause, describeDeferral, type PeriodNames, periodNames } from './cause-text.ts'
+export { periodContaining, withCommitments } from './commitments.ts'
 export {
-  describeCause,
-  describeDeferral,
-  type EpicNames,
-  type PeriodNames,
-  periodNames,
-} from './cause-text.ts'
-export {
-  accumulatedCosts,
+  type CommittedPeriod,
   DEFERRAL_KINDS,
   type DeferralCause,
   type DeferralEvent,
@@ -17,6 +13,7 @@ export {
   deferralCounts,
   digestCounts,
   digestLedger,
+  type EpicName,
   type InputChange,
   isDeferral,
   type LedgerDigest,
@@ -28,6 +25,7 @@ export {
   type EpicStatus,
   type EpicValidation,
   epicIdOf,
+  epicLabel,
   parseEpicId,
   type ScoringInputs,
   type Track,
@@ -39,20 +37,23 @@ export { buildPeriods, type Period, type PeriodSpec } from './periods.ts'
 export { type PlanInput, planRoadmap } from './planner.ts'
 export {
   type Asymmetry,
+  type AwaitingSignOff,
   buildReport,
   type ChronicDeferral,
   type DecisionNote,
   type PeriodShare,
+  type PeriodSlips,
   type ReportedDecision,
   type ReportedOverride,
   type ReportInput,
   type TrackSlips,
-  type UnacknowledgedDeferral,
   type UnscoredEpic,
   type WeeklyReport,
 } from './report.ts'
 export {
+  type Baseline,
   type ClosedEpic,
+  finishPeriod,
   type Placement,
   type Roadmap,
   type RoadmapEntry,

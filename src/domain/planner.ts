@@ -9,7 +9,7 @@ import {
 } from './capacity-book.ts'
 import { calendarDayOf } from './dates.ts'
 import { type DependencyGraph, dependencyGraph, topologicalOrder } from './dependency-graph.ts'
-import { compareIds, type Epic, isOpen } from './epic.ts'
+import { compareIds, type Epic, epicLabel, isOpen } from './epic.ts'
 import { DomainError, DomainErrorCode } from './errors.ts'
 import { appliedOverride, type EpicPresence, effectiveOverrides, type Override } from './overrides.ts'
 import { openPeriods } from './periods.ts'
@@ -88,7 +88,9 @@ export function planRoadmap(input: PlanInput): Roadmap {
     new Set(openIds),
   )
   for (const { epicId, blockerId } of graph.unknownBlockers) {
-    problems.push(`epic ${epicId}: blocker ${blockerId} matches no epic (ignored)`)
+    const at = graph.indexOf.get(epicId)
+    const name = at === undefined ? epicId : epicLabel(epicAt[at] as Epic)
+    problems.push(`${name}: its blocker ${blockerId} matches no epic (ignored)`)
   }
 
   const book = capacityBook(settings.capacities, openIds)
@@ -103,18 +105,32 @@ export function planRoadmap(input: PlanInput): Roadmap {
   }
 
   // 1. Overrides and kept in-progress work.
-  const previousPeriod = new Map<string, string>()
+  const previousEntries = new Map<string, RoadmapEntry>()
   for (const entry of previous?.entries ?? []) {
-    if (entry.period !== null) previousPeriod.set(entry.epicId, entry.period)
+    if (entry.period !== null) previousEntries.set(entry.epicId, entry)
   }
-  const forced: Array<{ node: number; at: number; how: Placement }> = []
+  const forced: Array<{ node: number; at: number; how: Placement; effort?: number }> = []
+  // Effort of kept work booked in periods that have ended: counted as done, so what is left stays put.
+  const spentOf = new Float64Array(n)
   for (let node = 0; node < n; node++) {
     const epic = epicAt[node] as Epic
     const override = overrideOf.get(epic.id)
     if (override === undefined) {
-      if (settings.plan.keepInProgress && epic.status === 'in_progress') {
-        const kept = periodIndex.get(previousPeriod.get(epic.id) ?? '')
-        if (kept !== undefined) forced.push({ node, at: kept, how: 'kept' })
+      const before = previousEntries.get(epic.id)
+      // Work in progress is being done now: it keeps its place, or takes the current period when it
+      // has none yet, so a build after another keeps it exactly there.
+      if (
+        settings.plan.keepInProgress &&
+        epic.status === 'in_progress' &&
+        epic.effort !== undefined &&
+        openIds.length > 0
+      ) {
+        const kept =
+          before === undefined
+            ? { at: 0, effort: epic.effort, spent: 0 }
+            : keptBooking(before, periodIndex, epic.effort)
+        spentOf[node] = kept.spent
+        forced.push({ node, at: kept.at, how: 'kept', effort: kept.effort })
       }
     } else if (override.kind === 'exclude') {
       decide(node, { code: 'excluded', overrideId: override.id, rationale: override.rationale })
@@ -130,9 +146,9 @@ export function planRoadmap(input: PlanInput): Roadmap {
       (a.how === b.how ? 0 : a.how === 'pinned' ? -1 : 1) ||
       (rank[a.node] as number) - (rank[b.node] as number),
   )
-  for (const { node, at, how } of forced) {
+  for (const { node, at, how, effort } of forced) {
     const epic = epicAt[node] as Epic
-    bookings[node] = bookForced(book, epic.team, epic.effort ?? 0, at, span)
+    bookings[node] = bookForced(book, epic.team, effort ?? epic.effort ?? 0, at, span)
     placement[node] = how
     decided[node] = 1
   }
@@ -142,7 +158,7 @@ export function planRoadmap(input: PlanInput): Roadmap {
   }
 
   // 2–3. Ranked placement, in an order where every blocker comes before the epics it blocks.
-  const order = placementOrder(graph, rank, (node) => unplanned[node] === null)
+  const { order, turnOf } = placementOrder(graph, rank, (node) => unplanned[node] === null)
   const endOf = (node: number): number => lastIndex(bookings[node] ?? null)
   for (const node of order) {
     if (decided[node] === 1) continue
@@ -195,6 +211,8 @@ export function planRoadmap(input: PlanInput): Roadmap {
       openIds,
       overrideOf,
       endOf,
+      turnOf,
+      spentOf,
     }),
   )
   const closed: ClosedEpic[] = input.epics
@@ -211,6 +229,7 @@ export function planRoadmap(input: PlanInput): Roadmap {
     cycles: graph.cycles.map((c) => [...c]),
     load: teamLoads(book),
     problems,
+    baseline: null,
   }
 }
 
@@ -224,7 +243,7 @@ function placementOrder(
   graph: DependencyGraph,
   rank: Int32Array,
   waits: (node: number) => boolean,
-): Int32Array {
+): { order: Int32Array; turnOf: Int32Array } {
   const n = graph.ids.length
   const topo = topologicalOrder(graph)
   const depth = new Int32Array(n)
@@ -235,19 +254,45 @@ function placementOrder(
     }
   }
   const turn = Int32Array.from(rank)
+  // Whose turn it is: the node itself, or the best-ranked epic waiting on it (a blocker pulled forward).
+  const turnOf = Int32Array.from({ length: n }, (_, node) => node)
   for (let k = topo.length - 1; k >= 0; k--) {
     const b = topo[k] as number
     for (let e = graph.dependentStart[b] as number; e < (graph.dependentStart[b + 1] as number); e++) {
       const d = graph.dependentIdx[e] as number
-      if (graph.cycleOf[d] === -1 && waits(d)) turn[b] = Math.min(turn[b] as number, turn[d] as number)
+      if (graph.cycleOf[d] === -1 && waits(d) && (turn[d] as number) < (turn[b] as number)) {
+        turn[b] = turn[d] as number
+        turnOf[b] = turnOf[d] as number
+      }
     }
   }
-  return Int32Array.from(topo).sort(
+  const order = Int32Array.from(topo).sort(
     (a, b) =>
       (turn[a] as number) - (turn[b] as number) ||
       (depth[a] as number) - (depth[b] as number) ||
       (rank[a] as number) - (rank[b] as number),
   )
+  return { order, turnOf }
+}
+
+/**
+ * Where in-progress work stays: in the first open period of its previous booking, with the effort
+ * booked in periods that have ended counted as spent; work whose whole booking has ended goes on in
+ * the current period. So a build after another keeps it exactly where the first put it.
+ */
+function keptBooking(
+  before: RoadmapEntry,
+  periodIndex: ReadonlyMap<string, number>,
+  effort: number,
+): { at: number; effort: number; spent: number } {
+  let spent = before.spent ?? 0
+  let at = -1
+  for (const span of before.spans) {
+    const index = periodIndex.get(span.period)
+    if (index === undefined) spent += span.effort
+    else if (at === -1) at = index
+  }
+  return { at: Math.max(at, 0), effort: Math.max(0, effort - spent), spent }
 }
 
 /** Period index a booking starts in, or ends in; -1 for no booking. */
@@ -270,6 +315,8 @@ interface EntryContext {
   openIds: string[]
   overrideOf: Map<string, Override>
   endOf: (node: number) => number
+  turnOf: Int32Array
+  spentOf: Float64Array
 }
 
 function entryOf(node: number, rank: number, c: EntryContext): RoadmapEntry {
@@ -285,15 +332,20 @@ function entryOf(node: number, rank: number, c: EntryContext): RoadmapEntry {
   if (booking !== null && placement !== 'ranked') {
     const start = firstIndex(booking)
     for (const b of blockers) {
-      const id = c.graph.ids[b] as string
-      if (c.bookings[b] === null) warnings.push(`${placement} although its blocker ${id} is not planned`)
+      const name = epicLabel(c.epicAt[b] as Epic)
+      if (c.bookings[b] === null) warnings.push(`${placement} although its blocker ${name} is not planned`)
       else if (c.endOf(b) > start) {
-        warnings.push(`${placement} before its blocker ${id}, planned until ${c.openIds[c.endOf(b)]}`)
+        warnings.push(`${placement} before its blocker ${name}, planned until ${c.openIds[c.endOf(b)]}`)
       }
     }
   }
   const override = c.overrideOf.get(epic.id)
   const reason = c.unplanned[node] ?? null
+  const turnOwner = c.turnOf[node] as number
+  const label = (id: string): string => {
+    const at = c.graph.indexOf.get(id)
+    return at === undefined ? id : epicLabel(c.epicAt[at] as Epic)
+  }
   return {
     rank,
     epicId: epic.id,
@@ -314,11 +366,15 @@ function entryOf(node: number, rank: number, c: EntryContext): RoadmapEntry {
         : booking.map(({ index, effort }) => ({ period: c.openIds[index] as string, effort })),
     placement,
     unplanned: reason,
-    unplannedReason: reason === null ? null : unplannedReasonText(reason),
+    unplannedReason: reason === null ? null : unplannedReasonText(reason, label),
     notBefore: bound >= 0 ? (c.openIds[bound] as string) : null,
     boundBy:
       bound >= 0 ? blockers.filter((b) => c.endOf(b) === bound).map((b) => c.graph.ids[b] as string) : [],
     override: override === undefined ? null : appliedOverride(override),
     warnings,
+    commitment: null,
+    spent: c.spentOf[node] as number,
+    pulledForwardFor:
+      placement === 'ranked' && turnOwner !== node ? (c.graph.ids[turnOwner] as string) : null,
   }
 }

@@ -1,5 +1,6 @@
+import { accruedCosts, type RateChange } from './accrual.ts'
 import { calendarDayOf, instantDaysBefore, isIsoInstant } from './dates.ts'
-import { accumulatedCosts, type DeferralEvent, deferredPeriods, isDeferral } from './deferrals.ts'
+import { type DeferralEvent, deferredPeriods, isDeferral } from './deferrals.ts'
 import { compareIds, TRACKS, type Track } from './epic.ts'
 import { DomainError, DomainErrorCode } from './errors.ts'
 import type { Override } from './overrides.ts'
@@ -12,6 +13,8 @@ export interface ReportInput {
   roadmap: Roadmap
   /** Every event recorded so far, this week's included. */
   ledger: readonly DeferralEvent[]
+  /** Each late epic's cost of delay per period over time (accrual.ts): what its accrued cost is made of. */
+  rates?: ReadonlyMap<string, readonly RateChange[]>
   overrides: readonly Override[]
   settings: ReportSettings
   /** The report's clock: the window ends here. */
@@ -41,13 +44,18 @@ export interface DecisionNote {
   details: Record<string, unknown>
 }
 
-/** A deferral the owner has not signed off yet. */
-export interface UnacknowledgedDeferral {
-  event: DeferralEvent
-  /** Whole days since it was recorded. */
+/** An epic whose deferrals the owner has not signed off yet: one call answers all of them. */
+export interface AwaitingSignOff extends EpicRef {
+  /** Its deferrals still open, oldest first. */
+  deferrals: DeferralEvent[]
+  /** Whether one of them was recorded in the report's window. */
+  newThisWeek: boolean
+  /** Whole days since the oldest of them was recorded. */
   ageDays: number
-  /** The epic's accumulated cost of delay now. */
-  costOfDelayAccumulated: number
+  /** Σ of their projected costs: the price of the calls asked for. */
+  projectedCost: number
+  /** The epic's accrued cost of delay now. */
+  accruedCost: number
 }
 
 export interface ReportedDecision extends DecisionNote {
@@ -62,24 +70,29 @@ export interface WeeklyReport {
   costUnit: string
   /** Nothing new worth a message: no listed deferral, override or decision this week. Channels may stay silent. */
   quiet: boolean
-  /** Deferrals and roll-overs in the window, most costly per period first (unscored ones last). */
+  /** Deferrals and roll-overs of committed work in the window, highest projected cost first (unscored last). */
   newDeferrals: DeferralEvent[]
   /** Deferrals in the window left out because their cost of delay is below `minCostOfDelay`. */
   hiddenDeferrals: number
-  /** Open epics deferred at least `chronicThreshold` times, most deferred first. */
+  /** Epics deferred at least `chronicThreshold` times, open ones first, then most deferred. */
   chronic: ChronicDeferral[]
-  /** Accumulated cost of delay of the open epics, per track. */
-  accumulatedCostByTrack: Record<Track, number>
+  /** Accrued cost of delay per track: every epic ever late, shipped ones included. */
+  accruedCostByTrack: Record<Track, number>
+  /** The part of it on epics still open. */
+  accruedOpenCostByTrack: Record<Track, number>
   /** Planned effort per open period, per track, and each track's share of it. */
   capacityShare: PeriodShare[]
-  /** How often each track's open epics slip. */
+  /** How often each track's committed work slips, with the trend over the last periods. */
   asymmetry: Asymmetry
   /** Open epics that cannot be scored, with what is missing: the inputs to translate into business terms. */
   unscored: UnscoredEpic[]
   /** Overrides made in the window, oldest first, with their rationale. */
   overrides: ReportedOverride[]
-  /** Deferrals waiting for the owner's sign-off, oldest first (empty when sign-off is not tracked). */
-  unacknowledged: UnacknowledgedDeferral[]
+  /**
+   * Epics whose deferrals await the owner's sign-off (empty when sign-off is not tracked): those with
+   * a deferral this week first, then by projected cost.
+   */
+  awaitingSignOff: AwaitingSignOff[]
   /** Owned calls made in the window, oldest first, with who made them. */
   decisions: ReportedDecision[]
 }
@@ -89,11 +102,13 @@ export type EpicRef = Pick<RoadmapEntry, 'epicId' | 'key' | 'title' | 'url' | 't
 
 export interface ChronicDeferral extends EpicRef {
   deferrals: number
-  /** The periods it was planned in and left, in calendar order where known. */
+  /** The committed periods it left unfinished, in calendar order where known. */
   periodsLeft: string[]
-  costOfDelayAccumulated: number
-  /** Where it is planned now; null = unplanned. */
+  accruedCost: number
+  /** Where it is planned now; null = unplanned or no longer open. */
   period: string | null
+  /** Whether it is still open (on the roadmap). */
+  open: boolean
 }
 
 export interface PeriodShare {
@@ -118,9 +133,17 @@ export interface TrackSlips {
   deferralsThisWeek: number
 }
 
+/** Deferrals out of one committed period, per track. */
+export interface PeriodSlips {
+  period: string
+  deferrals: Record<Track, number>
+}
+
 export interface Asymmetry extends Record<Track, TrackSlips> {
   /** technical deferralsPerEpic / product deferralsPerEpic; null when either is missing or product's is 0. */
   technicalToProduct: number | null
+  /** The last periods up to the current one (at most 4, calendar order): deferrals out of each, per track. */
+  trend: PeriodSlips[]
 }
 
 export interface UnscoredEpic extends EpicRef {
@@ -154,11 +177,19 @@ export function buildReport(input: ReportInput): WeeklyReport {
   const listed = thisWeek
     .filter((e) => e.costOfDelay === null || e.costOfDelay >= settings.minCostOfDelay)
     .sort(
-      (a, b) => byCostDesc(a.costOfDelay, b.costOfDelay) || compareIds(a.at, b.at) || compareIds(a.id, b.id),
+      (a, b) =>
+        byCostDesc(
+          a.costOfDelay === null ? null : a.projectedCost,
+          b.costOfDelay === null ? null : b.projectedCost,
+        ) ||
+        compareIds(a.at, b.at) ||
+        compareIds(a.id, b.id),
     )
   const overrides = overridesInWindow(input.overrides, roadmap, inWindow)
-  const unacknowledged = unacknowledgedOf(ledger, input.signOff?.acknowledged, end)
+  const accrued = accruedCosts(ledger, input.rates ?? new Map(), now)
+  const awaitingSignOff = awaitingSignOffOf(ledger, input.signOff?.acknowledged, accrued, inWindow, end)
   const decisions = decisionsInWindow(input.signOff?.decisions ?? [], roadmap, ledger, inWindow)
+  const openIds = new Set(roadmap.entries.map((e) => e.epicId))
   return {
     generatedAt: now,
     window: { from, to: now },
@@ -167,10 +198,11 @@ export function buildReport(input: ReportInput): WeeklyReport {
     quiet: listed.length === 0 && overrides.length === 0 && decisions.length === 0,
     newDeferrals: listed,
     hiddenDeferrals: thisWeek.length - listed.length,
-    chronic: chronicDeferrals(roadmap, ledger, settings.chronicThreshold),
-    accumulatedCostByTrack: costByTrack(roadmap.entries, accumulatedCosts(ledger)),
+    chronic: chronicDeferrals(roadmap, ledger, settings.chronicThreshold, accrued),
+    accruedCostByTrack: costByTrack(ledger, accrued, () => true),
+    accruedOpenCostByTrack: costByTrack(ledger, accrued, (id) => openIds.has(id)),
     capacityShare: capacityShares(roadmap),
-    asymmetry: asymmetryOf(roadmap.entries, ledger, thisWeek),
+    asymmetry: asymmetryOf(roadmap, ledger, thisWeek),
     unscored: roadmap.entries.flatMap((e) =>
       e.score.status === 'unscored'
         ? [
@@ -187,28 +219,49 @@ export function buildReport(input: ReportInput): WeeklyReport {
         : [],
     ),
     overrides,
-    unacknowledged,
+    awaitingSignOff,
     decisions,
   }
 }
 
 const DAY_MS = 86_400_000
 
-function unacknowledgedOf(
+function awaitingSignOffOf(
   ledger: readonly DeferralEvent[],
   acknowledged: ReadonlySet<string> | undefined,
+  accrued: ReadonlyMap<string, number>,
+  inWindow: (instant: string) => boolean,
   end: number,
-): UnacknowledgedDeferral[] {
+): AwaitingSignOff[] {
   if (acknowledged === undefined) return []
-  const costs = accumulatedCosts(ledger)
-  return ledger
-    .filter((e) => isDeferral(e.kind) && !acknowledged.has(e.id) && Date.parse(e.at) <= end)
-    .sort((a, b) => Date.parse(a.at) - Date.parse(b.at) || compareIds(a.id, b.id))
-    .map((event) => ({
-      event,
-      ageDays: Math.max(0, Math.floor((end - Date.parse(event.at)) / DAY_MS)),
-      costOfDelayAccumulated: costs.get(event.epicId) ?? event.costOfDelayAccumulated,
-    }))
+  const byEpic = new Map<string, DeferralEvent[]>()
+  for (const e of ledger) {
+    if (!isDeferral(e.kind) || acknowledged.has(e.id) || Date.parse(e.at) > end) continue
+    const list = byEpic.get(e.epicId)
+    if (list === undefined) byEpic.set(e.epicId, [e])
+    else list.push(e)
+  }
+  const awaiting: AwaitingSignOff[] = []
+  for (const [epicId, events] of byEpic) {
+    events.sort((a, b) => Date.parse(a.at) - Date.parse(b.at) || compareIds(a.id, b.id))
+    const latest = events[events.length - 1] as DeferralEvent
+    const oldest = events[0] as DeferralEvent
+    awaiting.push({
+      epicId,
+      ...latest.epic,
+      deferrals: events,
+      newThisWeek: events.some((e) => inWindow(e.at)),
+      ageDays: Math.max(0, Math.floor((end - Date.parse(oldest.at)) / DAY_MS)),
+      projectedCost: events.reduce((sum, e) => sum + e.projectedCost, 0),
+      accruedCost: accrued.get(epicId) ?? 0,
+    })
+  }
+  return awaiting.sort(
+    (a, b) =>
+      Number(b.newThisWeek) - Number(a.newThisWeek) ||
+      b.projectedCost - a.projectedCost ||
+      compareIds(a.epicId, b.epicId),
+  )
 }
 
 function decisionsInWindow(
@@ -238,42 +291,59 @@ function chronicDeferrals(
   roadmap: Roadmap,
   ledger: readonly DeferralEvent[],
   threshold: number,
+  accrued: ReadonlyMap<string, number>,
 ): ChronicDeferral[] {
   const left = deferredPeriods(ledger)
-  const costs = accumulatedCosts(ledger)
   const position = new Map(roadmap.periods.map((p, i) => [p.id, i]))
+  const entries = new Map(roadmap.entries.map((e) => [e.epicId, e]))
+  const latest = new Map<string, DeferralEvent>()
+  for (const e of ledger) latest.set(e.epicId, e)
   const chronic: ChronicDeferral[] = []
-  for (const e of roadmap.entries) {
-    const periods = left.get(e.epicId)
-    if (periods === undefined || periods.size < threshold) continue
+  for (const [epicId, periods] of left) {
+    if (periods.size < threshold) continue
+    const entry = entries.get(epicId)
+    const snapshot = entry ?? latest.get(epicId)?.epic
+    if (snapshot === undefined) continue
     chronic.push({
-      epicId: e.epicId,
-      key: e.key,
-      title: e.title,
-      url: e.url,
-      team: e.team,
-      track: e.track,
+      epicId,
+      key: snapshot.key,
+      title: snapshot.title,
+      url: snapshot.url,
+      team: snapshot.team,
+      track: snapshot.track,
       deferrals: periods.size,
       periodsLeft: [...periods].sort(
         (a, b) =>
           (position.get(a) ?? Number.MAX_SAFE_INTEGER) - (position.get(b) ?? Number.MAX_SAFE_INTEGER) ||
           compareIds(a, b),
       ),
-      costOfDelayAccumulated: costs.get(e.epicId) ?? 0,
-      period: e.period,
+      accruedCost: accrued.get(epicId) ?? 0,
+      period: entry?.period ?? null,
+      open: entry !== undefined,
     })
   }
   return chronic.sort(
     (a, b) =>
+      Number(b.open) - Number(a.open) ||
       b.deferrals - a.deferrals ||
-      b.costOfDelayAccumulated - a.costOfDelayAccumulated ||
+      b.accruedCost - a.accruedCost ||
       compareIds(a.epicId, b.epicId),
   )
 }
 
-function costByTrack(entries: readonly RoadmapEntry[], costs: Map<string, number>): Record<Track, number> {
+/** Accrued cost per track of the epics `counts` keeps, each under the track it was last recorded with. */
+function costByTrack(
+  ledger: readonly DeferralEvent[],
+  accrued: ReadonlyMap<string, number>,
+  counts: (epicId: string) => boolean,
+): Record<Track, number> {
+  const track = new Map<string, Track>()
+  for (const e of ledger) track.set(e.epicId, e.epic.track)
   const total: Record<Track, number> = { product: 0, technical: 0 }
-  for (const e of entries) total[e.track] += costs.get(e.epicId) ?? 0
+  for (const [epicId, cost] of accrued) {
+    const t = track.get(epicId)
+    if (t !== undefined && counts(epicId)) total[t] += cost
+  }
   return total
 }
 
@@ -292,11 +362,15 @@ function capacityShares(roadmap: Roadmap): PeriodShare[] {
   })
 }
 
+/** Periods the trend looks back over, the current one included. */
+const TREND_PERIODS = 4
+
 function asymmetryOf(
-  entries: readonly RoadmapEntry[],
+  roadmap: Roadmap,
   ledger: readonly DeferralEvent[],
   thisWeek: readonly DeferralEvent[],
 ): Asymmetry {
+  const entries = roadmap.entries
   const left = deferredPeriods(ledger)
   const slips = (track: Track): TrackSlips => {
     const ofTrack = entries.filter((e) => e.track === track)
@@ -315,7 +389,19 @@ function asymmetryOf(
     technical.deferralsPerEpic !== null && product.deferralsPerEpic !== null && product.deferralsPerEpic > 0
       ? technical.deferralsPerEpic / product.deferralsPerEpic
       : null
-  return { product, technical, technicalToProduct: ratio }
+  // The current period is the first open one; the trend ends there.
+  const firstOpen = roadmap.openPeriods[0]
+  const upTo =
+    firstOpen === undefined
+      ? roadmap.periods.length
+      : roadmap.periods.findIndex((p) => p.id === firstOpen) + 1
+  const window = roadmap.periods.slice(Math.max(0, upTo - TREND_PERIODS), upTo)
+  const trend = window.map((p): PeriodSlips => {
+    const deferrals: Record<Track, number> = { product: 0, technical: 0 }
+    for (const e of ledger) if (isDeferral(e.kind) && e.fromPeriod === p.id) deferrals[e.epic.track] += 1
+    return { period: p.id, deferrals }
+  })
+  return { product, technical, technicalToProduct: ratio, trend }
 }
 
 function overridesInWindow(

@@ -27,6 +27,21 @@ export interface Roadmap {
   load: TeamLoad[]
   /** Things the owner should fix: ignored overrides, blockers that match no epic. */
   problems: string[]
+  /** The commitment baseline in force (commitments.ts); null before the calendar's first period starts. */
+  baseline: Baseline | null
+}
+
+/**
+ * The plan for the current period and the next `commitHorizon` periods, as the first build of the
+ * current period made it: each entry's `commitment` says which period it was committed to.
+ */
+export interface Baseline {
+  /** The period whose start took it. */
+  period: string
+  /** builtAt of the build that took it. */
+  takenAt: string
+  /** The periods it covers, in calendar order. */
+  periods: string[]
 }
 
 export interface RoadmapEntry {
@@ -64,9 +79,23 @@ export interface RoadmapEntry {
   override: AppliedOverride | null
   /** Consequences worth a look, e.g. a pin placed before its blocker. */
   warnings: string[]
+  /**
+   * The period it is committed to by the baseline in force; null = not committed (planned beyond the
+   * horizon, or added after the period started). Only committed work can be deferred.
+   */
+  commitment: string | null
+  /** Kept in-progress work: effort booked in periods that have ended, counted as done (0 otherwise). */
+  spent: number
+  /** Placed early because it blocks this higher-ranked epic (its id), not by its own rank; else null. */
+  pulledForwardFor: string | null
 }
 
 export type Placement = 'ranked' | 'pinned' | 'kept'
+
+/** The period an entry is planned to finish in: its last span (a large epic spans several); null = unplanned. */
+export function finishPeriod(entry: Pick<RoadmapEntry, 'period' | 'spans'>): string | null {
+  return entry.spans.at(-1)?.period ?? entry.period
+}
 
 export type UnplannedReason =
   | { code: 'blocked'; blockers: string[] }
@@ -94,16 +123,16 @@ export interface TeamLoad {
   overbooked: number
 }
 
-/** `epic` names the epics it mentions (blockers, cycle members); by default by their ids. */
+/** Why an entry is unplanned, in words; `label` names an epic by its id (epicLabel). */
 export function unplannedReasonText(
   reason: UnplannedReason,
-  epic: (epicId: string) => string = (id) => id,
+  label: (epicId: string) => string = (id) => id,
 ): string {
   switch (reason.code) {
     case 'blocked':
-      return `blocked by ${reason.blockers.map(epic).join(', ')}`
+      return `blocked by ${reason.blockers.map(label).join(', ')}`
     case 'cycle':
-      return `cycle: ${reason.cycle.map(epic).join(', ')}`
+      return `cycle: ${reason.cycle.map(label).join(', ')}`
     case 'no_capacity':
       return 'no capacity'
     case 'too_large':

@@ -62,6 +62,28 @@ export function scoreEpics(
   return scores
 }
 
+/**
+ * The same scores with new deferral counts for `epicIds`: only their risk term moves, so their
+ * enablement (the costly part) is kept from the given scores. Other epics keep their score object.
+ */
+export function rescoreDeferred(
+  graph: DependencyGraph,
+  scores: ReadonlyMap<string, Score>,
+  counts: ReadonlyMap<string, number>,
+  settings: ScoringSettings,
+  epicIds: Iterable<string>,
+): Map<string, Score> {
+  const s = resolvedScoringSettings(settings)
+  const next = new Map(scores)
+  for (const id of epicIds) {
+    const at = graph.indexOf.get(id)
+    const before = scores.get(id)
+    if (at === undefined || before === undefined) continue
+    next.set(id, scoreOf(graph.epics[at] as Epic, before.breakdown.enablement, counts.get(id) ?? 0, s))
+  }
+  return next
+}
+
 function scoreOf(
   epic: Epic,
   enablement: EnablementBreakdown,

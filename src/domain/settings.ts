@@ -33,6 +33,11 @@ export interface PlanSettings {
    * consecutive periods; 'whole' leaves it unplanned as too large. See planner.ts.
    */
   span?: SpanPolicy
+  /**
+   * Periods after the current one that a period's start commits (DESIGN.md, "Commitment"); default 1:
+   * the current and the next period. Only committed work can be deferred.
+   */
+  commitHorizon?: number
 }
 
 export type SpanPolicy = 'spread' | 'whole'
@@ -63,7 +68,7 @@ export const defaultScoringSettings: ScoringSettings = {
   enablementContributorsShown: 5,
 }
 
-export const defaultPlanSettings: PlanSettings = { keepInProgress: true, span: 'spread' }
+export const defaultPlanSettings: PlanSettings = { keepInProgress: true, span: 'spread', commitHorizon: 1 }
 
 export const defaultReportSettings: ReportSettings = {
   chronicThreshold: 3,
@@ -116,6 +121,10 @@ export function roadmapSettingsProblems(settings: RoadmapSettings): string[] {
     problems.push('scoring.enablementContributorsShown: must be an integer >= 0')
   }
   if (typeof plan?.keepInProgress !== 'boolean') problems.push('plan.keepInProgress: must be a boolean')
+  const horizon = plan?.commitHorizon
+  if (horizon !== undefined && !(Number.isInteger(horizon) && horizon >= 0)) {
+    problems.push('plan.commitHorizon: must be an integer >= 0')
+  }
   if (plan?.span !== undefined && plan.span !== 'spread' && plan.span !== 'whole') {
     problems.push(`plan.span: must be 'spread' or 'whole'`)
   }

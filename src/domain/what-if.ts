@@ -1,4 +1,5 @@
 import { type BuildInput, buildRoadmap } from './build.ts'
+import { WHAT_IF_AUTHOR } from './cause-text.ts'
 import { calendarDayOf } from './dates.ts'
 import { type DeferralEvent, isDeferral } from './deferrals.ts'
 import {
@@ -102,10 +103,10 @@ export interface WhatIfResult {
   deferrals: DeferralEvent[]
   /** Every event the build would record (deferrals, pull-ins, additions, removals, completions). */
   events: DeferralEvent[]
-  /** Cost of delay the deferrals add, by the period each epic slips out of (a roll-over by its ended period). */
-  costOfDelayAddedByPeriod: Record<string, number>
+  /** Projected cost of delay of the deferrals, by the committed period each epic slips out of. */
+  projectedCostByPeriod: Record<string, number>
   /** Σ of the above. */
-  costOfDelayAdded: number
+  projectedCost: number
   /** Epics that wait on an unplanned blocker now and did not before. */
   newlyBlocked: NewlyBlocked[]
   summary: { before: PlanCounts | null; after: PlanCounts }
@@ -115,7 +116,7 @@ export interface WhatIfResult {
   roadmap: Roadmap
 }
 
-export const WHAT_IF_AUTHOR = 'what-if'
+export { WHAT_IF_AUTHOR }
 
 const DEFAULT_RATIONALE = 'what-if'
 
@@ -388,12 +389,12 @@ export function readWhatIf(previous: Roadmap | null, next: Roadmap, events: Defe
     }
   }
   const deferrals = events.filter((e) => isDeferral(e.kind))
-  const costOfDelayAddedByPeriod: Record<string, number> = {}
-  let costOfDelayAdded = 0
+  const projectedCostByPeriod: Record<string, number> = {}
+  let projectedCost = 0
   for (const event of deferrals) {
     const period = event.fromPeriod ?? 'unplanned'
-    costOfDelayAddedByPeriod[period] = (costOfDelayAddedByPeriod[period] ?? 0) + event.costOfDelayAdded
-    costOfDelayAdded += event.costOfDelayAdded
+    projectedCostByPeriod[period] = (projectedCostByPeriod[period] ?? 0) + event.projectedCost
+    projectedCost += event.projectedCost
   }
   const known = new Set(previous?.problems ?? [])
   return {
@@ -402,8 +403,8 @@ export function readWhatIf(previous: Roadmap | null, next: Roadmap, events: Defe
     moved,
     deferrals,
     events,
-    costOfDelayAddedByPeriod,
-    costOfDelayAdded,
+    projectedCostByPeriod,
+    projectedCost,
     newlyBlocked,
     summary: { before: previous === null ? null : planCounts(previous), after: planCounts(next) },
     problems: next.problems.filter((p) => !known.has(p)),

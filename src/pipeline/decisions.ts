@@ -18,6 +18,7 @@ import type { Logger } from '../logger.ts'
 import {
   type AcknowledgedEvent,
   acknowledgeDeferral,
+  acknowledgeEpic,
   approveVersion,
   createOverride,
   type Decision,
@@ -25,6 +26,7 @@ import {
   epicDetails,
   newestPublishableId,
   type OverrideRecord,
+  openDeferralsOf,
   revokeOverride as revokeStoredOverride,
   type VersionMeta,
   versionMeta,
@@ -99,6 +101,52 @@ export async function acceptDeferral(
   log.info({ eventId: input.eventId, by: input.person.name, via: input.via }, 'deferral acknowledged')
   await queueSourceWriteback(deps, sourceOf(event.epicId), log)
   return { event: outcome.event, decision: outcome.decision }
+}
+
+/**
+ * Accepts every open deferral of an epic with one reason: one owner call answers all of an epic's
+ * deferrals (the API's acknowledge-by-epic and Slack's per-epic button). 404 unknown epic or one
+ * never deferred, 403 not an owner of its team; with nothing left open it answers `already` with
+ * the epic's deferrals and their sign-offs, so a second press gets the first outcome.
+ */
+export async function acceptEpicDeferrals(
+  deps: DecisionDeps,
+  input: { person: Person; epicId: string; reason: string; via: 'api' | 'slack' },
+  log: DecisionLog,
+): Promise<
+  | { status: 'acknowledged'; events: AcknowledgedEvent[]; decision: Decision }
+  | { status: 'already'; events: AcknowledgedEvent[] }
+> {
+  const open = await openDeferralsOf(deps.database.db, input.epicId)
+  const details = open.length > 0 ? null : await epicDetails(deps.database.db, input.epicId)
+  if (open.length === 0 && details === null)
+    throw new OnetrackError('ONETRACK_NOT_FOUND', `no epic ${input.epicId}`)
+  // An epic without a team is signed off by the roadmap's owners only.
+  const refusal = signOffRefusal(deps.config, input.person, open[0]?.epic.team ?? details?.team ?? '')
+  if (refusal !== null) throw new OnetrackError('ONETRACK_FORBIDDEN', refusal)
+  const outcome = await acknowledgeEpic(deps.database.db, {
+    epicId: input.epicId,
+    by: input.person.name,
+    reason: input.reason,
+    via: input.via,
+    now: deps.now(),
+  })
+  if (outcome.status === 'nothing_open') {
+    if (outcome.events.length === 0)
+      throw new OnetrackError('ONETRACK_NOT_FOUND', `epic ${input.epicId} has no deferral to sign off`)
+    return { status: 'already', events: outcome.events }
+  }
+  log.info(
+    {
+      epicId: input.epicId,
+      deferrals: outcome.decision.details.eventIds,
+      by: input.person.name,
+      via: input.via,
+    },
+    'deferrals acknowledged',
+  )
+  await queueSourceWriteback(deps, sourceOf(input.epicId), log)
+  return { status: 'acknowledged', events: outcome.events, decision: outcome.decision }
 }
 
 /**

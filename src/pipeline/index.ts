@@ -5,6 +5,7 @@
 export { type BuildSummary, runBuild } from './build.ts'
 export {
   acceptDeferral,
+  acceptEpicDeferrals,
   approveProposal,
   type BuildRequest,
   type DecisionDeps,

@@ -25,6 +25,7 @@ import {
   latestVersion,
   loadLedger,
   postedReportState,
+  rateHistories,
   recordPostedReport,
   type Tables,
   takeOverPostedReport,
@@ -82,9 +83,10 @@ export async function loadChannelReport(
     decisionsBetween(db, new Date(now.getTime() - 7 * 86_400_000).toISOString(), now.toISOString()),
   ])
   const openIds = new Set(open.map((e) => e.id))
-  const acknowledged = new Set(
-    ledger.filter((e) => isDeferral(e.kind) && !openIds.has(e.id)).map((e) => e.id),
-  )
+  const deferrals = ledger.filter((e) => isDeferral(e.kind))
+  const acknowledged = new Set(deferrals.filter((e) => !openIds.has(e.id)).map((e) => e.id))
+  // The accrued cost of each epic ever late is made of its cost of delay over time.
+  const rates = await rateHistories(db, [...new Set(deferrals.map((e) => e.epicId))])
   const defaults = reportSettings(deps.config)
   const settings = {
     ...defaults,
@@ -92,7 +94,7 @@ export async function loadChannelReport(
     minCostOfDelay: channel?.minCostOfDelay ?? defaults.minCostOfDelay,
   }
   const report = buildChannelReport(
-    { roadmap: version.roadmap, ledger, overrides, signOff: { acknowledged, decisions } },
+    { roadmap: version.roadmap, ledger, overrides, rates, signOff: { acknowledged, decisions } },
     channel?.scope ?? {},
     settings,
     now.toISOString(),

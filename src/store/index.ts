@@ -1,3 +1,5 @@
+export { accruedCostsAsOf, rateHistories } from './accrual.ts'
+export { type BaselineCommitment, baselineCommitments } from './commitments.ts'
 export { type Database, type DatabaseOptions, openDatabase } from './database.ts'
 export {
   type Decision,
@@ -21,7 +23,6 @@ export {
   unresolvedLinkProblem,
 } from './epics.ts'
 export {
-  accumulatedCostsUpTo,
   costOfDelayByVersion,
   deferralCountsOf,
   deferralEvent,
@@ -35,6 +36,7 @@ export {
   ledgerDigest,
   ledgerPage,
   loadLedger,
+  openDeferralsOf,
   unacknowledgedByTeam,
   unacknowledgedCounts,
   unacknowledgedDeferrals,
@@ -79,7 +81,9 @@ export {
   type AckOutcome,
   type AckVia,
   acknowledgeDeferral,
+  acknowledgeEpic,
   acknowledgementsOf,
+  type EpicAckOutcome,
   withAcknowledgements,
 } from './sign-offs.ts'
 export { registerSources } from './sources.ts'

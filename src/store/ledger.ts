@@ -18,29 +18,6 @@ import type { Tables } from './tables.ts'
 /** The kinds that count as a deferral, as the column filter takes them. */
 const DEFERRALS = [...DEFERRAL_KINDS]
 
-/**
- * Each epic's accumulated cost of delay as its latest event (by time, then id) up to and including
- * version `versionId` (null: the whole ledger) records it; epics without events are absent.
- */
-export async function accumulatedCostsUpTo(
-  db: Kysely<Tables>,
-  versionId: number | null,
-  epicIds?: readonly string[],
-): Promise<Map<string, number>> {
-  if (epicIds !== undefined && epicIds.length === 0) return new Map()
-  let query = db
-    .selectFrom('deferral_events')
-    .distinctOn('epic_id')
-    .select(['epic_id', sql<number>`(event->>'costOfDelayAccumulated')::float8`.as('accumulated')])
-    .orderBy('epic_id')
-    .orderBy('occurred_at', 'desc')
-    .orderBy('id', 'desc')
-  if (versionId !== null) query = query.where('version_id', '<=', versionId)
-  if (epicIds !== undefined) query = query.where('epic_id', 'in', [...epicIds])
-  const rows = await query.execute()
-  return new Map(rows.map((r) => [r.epic_id, Number(r.accumulated)]))
-}
-
 /** Every event of one epic, oldest first. */
 export async function epicHistory(db: Kysely<Tables>, epicId: string): Promise<DeferralEvent[]> {
   const rows = await db
@@ -190,7 +167,10 @@ function filtered<O>(
   return q
 }
 
-/** Cost of delay added per version and track, for the versions that recorded events, oldest first. */
+/**
+ * Projected cost of delay of the deferrals each version recorded, per track, oldest first: the price
+ * of the calls as they were made (never negative: a pull-in gives nothing back).
+ */
 export async function costOfDelayByVersion(
   db: Kysely<Tables>,
 ): Promise<Array<{ versionId: number; builtAt: string; track: Track; added: number }>> {
@@ -201,8 +181,9 @@ export async function costOfDelayByVersion(
       'e.version_id',
       'v.built_at',
       sql<Track>`e.event->'epic'->>'track'`.as('track'),
-      sql<number>`coalesce(sum((e.event->>'costOfDelayAdded')::float8), 0)`.as('added'),
+      sql<number>`coalesce(sum((e.event->>'projectedCost')::float8), 0)`.as('added'),
     ])
+    .where('e.kind', 'in', DEFERRALS)
     .groupBy(['e.version_id', 'v.built_at', sql`e.event->'epic'->>'track'`])
     .orderBy('e.version_id')
     .execute()
@@ -224,7 +205,7 @@ export async function ledgerDigest(
   db: Kysely<Tables>,
   previousVersionId: number | null,
 ): Promise<LedgerDigest> {
-  const [periods, accumulated, recorded] = await Promise.all([
+  const [periods, recorded] = await Promise.all([
     db
       .selectFrom('deferral_events')
       .select(['epic_id', sql<string[]>`array_agg(distinct from_period)`.as('periods')])
@@ -232,7 +213,6 @@ export async function ledgerDigest(
       .where('from_period', 'is not', null)
       .groupBy('epic_id')
       .execute(),
-    accumulatedCostsUpTo(db, null),
     db
       .selectFrom('deferral_events')
       .select('id')
@@ -241,7 +221,6 @@ export async function ledgerDigest(
   ])
   return {
     deferredPeriods: new Map(periods.map((r) => [r.epic_id, new Set(r.periods)])),
-    accumulated,
     recorded: new Set(recorded.map((r) => r.id)),
   }
 }

@@ -1,5 +1,5 @@
 import type { Kysely, Selectable, Transaction } from 'kysely'
-import { type DeferralEvent, isDeferral } from '../domain/index.ts'
+import { DEFERRAL_KINDS, type DeferralEvent, isDeferral } from '../domain/index.ts'
 import { type Decision, recordDecision } from './decision-log.ts'
 import type { Tables } from './tables.ts'
 
@@ -153,4 +153,78 @@ export async function withAcknowledgements(
     events.filter((e) => isDeferral(e.kind)).map((e) => e.id),
   )
   return events.map((e) => ({ ...e, acknowledgement: acks.get(e.id) ?? null }))
+}
+
+export type EpicAckOutcome =
+  | { status: 'acknowledged'; events: AcknowledgedEvent[]; decision: Decision }
+  | { status: 'nothing_open'; events: AcknowledgedEvent[] }
+
+/**
+ * Accepts every open deferral of one epic with one decision: one owner call answers all of an
+ * epic's deferrals (DESIGN.md, "Deferral"). Locks the epic's deferrals first, so two calls at once
+ * record one decision; a call with nothing open answers `nothing_open` with the epic's deferrals.
+ */
+export async function acknowledgeEpic(
+  db: Kysely<Tables>,
+  input: { epicId: string; by: string; reason: string; via: 'api' | 'slack'; now: Date },
+): Promise<EpicAckOutcome> {
+  return db.transaction().execute(async (trx) => {
+    const rows = await trx
+      .selectFrom('deferral_events')
+      .select(['id', 'event', 'version_id', 'kind'])
+      .where('epic_id', '=', input.epicId)
+      .where('kind', 'in', [...DEFERRAL_KINDS])
+      .orderBy('occurred_at')
+      .orderBy('id')
+      .forUpdate()
+      .execute()
+    const events = rows.map((r) => r.event as DeferralEvent)
+    const acks = await acknowledgementsOf(
+      trx,
+      rows.map((r) => r.id),
+    )
+    const open = rows.filter((r) => !acks.has(r.id))
+    if (open.length === 0) {
+      return {
+        status: 'nothing_open' as const,
+        events: events.map((e) => ({ ...e, acknowledgement: acks.get(e.id) ?? null })),
+      }
+    }
+    const decision = await recordDecision(trx, {
+      kind: 'acknowledgement',
+      author: input.by,
+      at: input.now.toISOString(),
+      rationale: input.reason,
+      epicId: input.epicId,
+      versionId: Math.max(...open.map((r) => r.version_id)),
+      subject: (open[0] as (typeof open)[number]).id,
+      via: input.via,
+      details: {
+        eventIds: open.map((r) => r.id),
+        periods: open.map((r) => (r.event as DeferralEvent).fromPeriod),
+      },
+    })
+    const inserted = await trx
+      .insertInto('deferral_acks')
+      .values(
+        open.map((r) => ({
+          event_id: r.id,
+          epic_id: input.epicId,
+          by: input.by,
+          at: input.now,
+          reason: input.reason,
+          via: input.via,
+          override_id: null,
+          decision_id: decision.id,
+        })),
+      )
+      .returningAll()
+      .execute()
+    for (const row of inserted) acks.set(row.event_id, toAck(row))
+    return {
+      status: 'acknowledged' as const,
+      events: events.map((e) => ({ ...e, acknowledgement: acks.get(e.id) ?? null })),
+      decision,
+    }
+  })
 }

@@ -1,4 +1,5 @@
 import type { ColumnType, Generated } from 'kysely'
+import type { DeferralEventKind } from '../domain/index.ts'
 
 /** A jsonb column: read as parsed data, written as JSON text (pg would turn JS arrays into SQL arrays). */
 type Json<T> = ColumnType<T, string, string>
@@ -94,7 +95,7 @@ export interface Tables {
     id: string
     version_id: number
     epic_id: string
-    kind: 'deferred' | 'pulled_in' | 'added' | 'removed' | 'completed' | 'rolled_over'
+    kind: DeferralEventKind
     from_period: string | null
     to_period: string | null
     cause: Json<unknown> | null

@@ -3,9 +3,12 @@ import { type OnetrackConfig, parseConfig, reportSettings, roadmapSettings } fro
 import {
   buildReport,
   buildRoadmap,
+  type DecisionNote,
   type DeferralEvent,
   type Epic,
+  isDeferral,
   type Override,
+  type RateChange,
   type Roadmap,
   type WeeklyReport,
 } from '../../src/domain/index.ts'
@@ -60,10 +63,18 @@ export interface Step {
   overrides?: Override[]
 }
 
-/** Runs the builds in order, as the build worker would, keeping the ledger. */
-export function history(steps: Step[]): { roadmap: Roadmap; ledger: DeferralEvent[] } {
+/**
+ * Runs the builds in order, as the build worker would, keeping the ledger and each epic's cost of
+ * delay per period from each build on (what the store's rateHistories reads back).
+ */
+export function history(steps: Step[]): {
+  roadmap: Roadmap
+  ledger: DeferralEvent[]
+  rates: Map<string, RateChange[]>
+} {
   let previous: Roadmap | null = null
   const ledger: DeferralEvent[] = []
+  const rates = new Map<string, RateChange[]>()
   for (const step of steps) {
     const { roadmap, events } = buildRoadmap({
       epics: step.epics,
@@ -74,10 +85,19 @@ export function history(steps: Step[]): { roadmap: Roadmap; ledger: DeferralEven
       now: step.now,
     })
     ledger.push(...events)
+    for (const entry of roadmap.entries) {
+      const list = rates.get(entry.epicId) ?? []
+      list.push({ from: roadmap.builtAt, costOfDelay: entry.score.breakdown.costOfDelay })
+      rates.set(entry.epicId, list)
+    }
+    // An epic off the roadmap (shipped, canceled) stops accruing from this build on.
+    for (const [epicId, list] of rates)
+      if (!roadmap.entries.some((e) => e.epicId === epicId) && list.at(-1)?.costOfDelay !== null)
+        list.push({ from: roadmap.builtAt, costOfDelay: null })
     previous = roadmap
   }
   if (previous === null) throw new Error('no build')
-  return { roadmap: previous, ledger }
+  return { roadmap: previous, ledger, rates }
 }
 
 export interface Scenario {
@@ -85,9 +105,34 @@ export interface Scenario {
   context: ReportContext
 }
 
-function scenario(steps: Step[], overrides: Override[], now: string): Scenario {
-  const { roadmap, ledger } = history(steps)
-  const report = buildReport({ roadmap, ledger, overrides, settings: reportSettings(acme), now })
+/** Who signed off what: the deferrals answered so far (by a predicate on the ledger) and the decisions. */
+interface SignOffs {
+  acknowledged: (event: DeferralEvent) => boolean
+  decisions: (ledger: readonly DeferralEvent[]) => DecisionNote[]
+}
+
+function scenario(steps: Step[], overrides: Override[], now: string, signOffs?: SignOffs): Scenario {
+  const { roadmap, ledger, rates } = history(steps)
+  const signOff =
+    signOffs === undefined
+      ? {}
+      : {
+          signOff: {
+            acknowledged: new Set(
+              ledger.filter((e) => isDeferral(e.kind) && signOffs.acknowledged(e)).map((e) => e.id),
+            ),
+            decisions: signOffs.decisions(ledger),
+          },
+        }
+  const report = buildReport({
+    roadmap,
+    ledger,
+    rates,
+    overrides,
+    ...signOff,
+    settings: reportSettings(acme),
+    now,
+  })
   return {
     report,
     context: {
@@ -160,19 +205,64 @@ const busySteps: Step[] = [
   { now: '2027-07-08T09:00:00.000Z', epics: [...shipped, ...platform, sso], overrides: [pin] },
 ]
 
-/** The busy week's roadmap, ledger and overrides, before the report is made of them. */
-export function busyHistory(): { roadmap: Roadmap; ledger: DeferralEvent[]; overrides: Override[] } {
+/** The busy week's roadmap, ledger, rates and overrides, before the report is made of them. */
+export function busyHistory(): {
+  roadmap: Roadmap
+  ledger: DeferralEvent[]
+  rates: Map<string, RateChange[]>
+  overrides: Override[]
+} {
   return { ...history(busySteps), overrides: [pin] }
 }
 
-/** A week with deferrals, chronic deferrals, an owner's decision and unscored epics. */
+const eventOf = (ledger: readonly DeferralEvent[], key: string, from: string): DeferralEvent => {
+  const found = ledger.find((e) => isDeferral(e.kind) && e.epic.key === key && e.fromPeriod === from)
+  if (found === undefined) throw new Error(`no deferral of ${key} out of ${from}`)
+  return found
+}
+
+/**
+ * The owner's calls so far: every Q1 roll-over signed off in April; this week olivia pinned Gift
+ * cards (the pin answers its Q2 roll-over) and accepted Loyalty points' Q2 roll-over in Slack.
+ */
+const busySignOffs: SignOffs = {
+  acknowledged: (e) =>
+    e.fromPeriod === '2027-Q1' ||
+    (e.fromPeriod === '2027-Q2' && (e.epic.key === 'SHOP-2' || e.epic.key === 'SHOP-3')),
+  decisions: (ledger) => [
+    {
+      id: 'dec_pin',
+      kind: 'override',
+      author: 'olivia',
+      at: pin.createdAt,
+      rationale: pin.rationale,
+      epicId: pin.epicId,
+      versionId: 4,
+      via: 'api',
+      details: { kind: 'pin', period: '2027-Q3', answered: [eventOf(ledger, 'SHOP-2', '2027-Q2').id] },
+    },
+    {
+      id: 'dec_loyalty',
+      kind: 'acknowledgement',
+      author: 'olivia',
+      at: '2027-07-09T15:30:00.000Z',
+      rationale: 'loyalty waits for the new pricing model',
+      epicId: 'jira-acme:SHOP-3',
+      versionId: 5,
+      via: 'slack',
+      details: { eventIds: [eventOf(ledger, 'SHOP-3', '2027-Q2').id] },
+    },
+  ],
+}
+
+/** A week with deferrals of committed work awaiting sign-off, chronic deferrals, owner's calls and unscored epics. */
 export function busyWeek(): Scenario {
-  return scenario(busySteps, [pin], '2027-07-12T09:00:00.000Z')
+  return scenario(busySteps, [pin], '2027-07-12T09:00:00.000Z', busySignOffs)
 }
 
 /** Two weeks later, nothing happened: no deferral and no decision in the window. */
 export function quietWeek(): Scenario {
-  return scenario(busySteps, [pin], '2027-07-26T09:00:00.000Z')
+  return scenario(busySteps, [pin], '2027-07-26T09:00:00.000Z', busySignOffs)
 }
 
 /**
@@ -205,5 +295,6 @@ export function overLimitWeek(): Scenario {
     ],
     [],
     '2027-07-12T09:00:00.000Z',
+    { acknowledged: () => false, decisions: () => [] },
   )
 }

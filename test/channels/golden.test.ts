@@ -1,6 +1,6 @@
 /**
- * Golden files: what each channel kind renders for a busy week, a quiet week and a week over Slack's
- * limits, built from the real domain (fixtures.ts runs buildRoadmap over Acme's epics).
+ * Golden files: what each channel kind renders for a busy week, a quiet week and a week over the
+ * report's budget, built from the real domain (fixtures.ts runs buildRoadmap over Acme's epics).
  *
  * After an intended change to a renderer, regenerate them and review the diff:
  *   UPDATE_GOLDEN=1 npx vitest run test/channels/golden.test.ts && npx biome format --write test/channels/golden
@@ -30,6 +30,10 @@ const scenarios: Record<string, () => Scenario> = {
 }
 const renderers: Record<string, { ext: 'json' | 'md'; render: (s: Scenario) => unknown }> = {
   slack: { ext: 'json', render: (s) => renderSlackMessage(s.report, s.context) },
+  'slack-buttons': {
+    ext: 'json',
+    render: (s) => renderSlackMessage(s.report, s.context, { interactive: true }),
+  },
   teams: { ext: 'json', render: (s) => renderTeamsMessage(s.report, s.context) },
   webhook: {
     ext: 'json',
@@ -56,8 +60,8 @@ describe.each(Object.keys(scenarios))('the %s week', (scenario) => {
     else expect(rendered).toEqual(JSON.parse(golden))
   })
 
-  it('stays within Slack Block Kit limits', () => {
-    const message = renderSlackMessage(data.report, data.context)
+  it.each([false, true])('stays within Slack Block Kit limits (buttons: %s)', (interactive) => {
+    const message = renderSlackMessage(data.report, data.context, { interactive })
     expect(message.text.length).toBeGreaterThan(0)
     expect(message.blocks.length).toBeLessThanOrEqual(SLACK_LIMITS.blocks)
     for (const block of message.blocks) {
@@ -66,6 +70,10 @@ describe.each(Object.keys(scenarios))('the %s week', (scenario) => {
         expect(block.text.text.length).toBeLessThanOrEqual(SLACK_LIMITS.sectionText)
     }
     expect(slackChars(message)).toBeLessThan(12_000)
+  })
+
+  it('fits the Markdown report in 80 lines', () => {
+    expect(renderMarkdown(data.report, data.context).split('\n').length).toBeLessThanOrEqual(80)
   })
 
   it('stays within what a Teams Workflows webhook posts', () => {
@@ -79,32 +87,46 @@ describe.each(Object.keys(scenarios))('the %s week', (scenario) => {
 
 describe('the over-limit week', () => {
   const data = overLimitWeek()
+  const calls = data.report.awaitingSignOff.length
+  const more = new RegExp(`…and ${calls - 10} more`)
 
-  it('lists what fits in Slack and links to the full report for the rest', () => {
+  it('lists the ten calls needed first in Slack, then "and N more" linking to the deferrals view', () => {
+    expect(calls).toBeGreaterThan(20)
     const message = renderSlackMessage(data.report, data.context)
     const text = JSON.stringify(message)
-    expect(data.report.newDeferrals.length).toBeGreaterThan(20)
-    expect(text).toMatch(
-      /…and \d+ more: <https:\/\/onetrack\.acme\.example\/reports\/preview\?channel=eng-leads\|see the full report>/,
+    expect(text).toMatch(more)
+    expect(text).toContain(
+      `…and ${calls - 10} more: <https://onetrack.acme.example/deferrals|see all deferrals>`,
     )
-    const more = Number(/…and (\d+) more/.exec(text)?.[1])
-    const listed = (text.match(/Q3 2027 → Q4 2027|Q4 2027 → unplanned/g) ?? []).length
-    expect(listed + more).toBe(data.report.newDeferrals.length)
+    expect(text.match(/Committed Q3 2027 → Q4 2027|Committed Q4 2027 → unplanned/g)).toHaveLength(10)
+    // The calls needed come before every other list.
+    const titles = message.blocks.flatMap((b) => (b.type === 'section' ? [b.text.text.split('\n')[0]] : []))
+    expect(titles[1]).toBe(`*Calls needed this week (${calls})*`)
   })
 
-  it('shortens the Teams card the same way', () => {
+  it('gives each of the ten listed epics its own buttons, the epic id as their value', () => {
+    const message = renderSlackMessage(data.report, data.context, { interactive: true })
+    const actions = message.blocks.filter((b) => b.type === 'actions')
+    expect(actions).toHaveLength(10)
+    const listed = data.report.awaitingSignOff.slice(0, 10).map((a) => a.epicId)
+    expect(actions.map((a) => a.elements.map((e) => e.value))).toEqual(listed.map((id) => [id, id]))
+    expect(message.blocks.length).toBeLessThanOrEqual(SLACK_LIMITS.blocks)
+  })
+
+  it('shortens the Teams card by the same budget', () => {
     const text = JSON.stringify(renderTeamsMessage(data.report, data.context))
-    expect(text).toMatch(
-      /…and \d+ more: \[see the full report\]\(https:\/\/onetrack\.acme\.example\/reports\/preview\?channel=eng-leads\)/,
+    expect(text).toContain(
+      `…and ${calls - 10} more: [see all deferrals](https://onetrack.acme.example/deferrals)`,
     )
+    expect(text.match(/Committed Q3 2027 → Q4 2027|Committed Q4 2027 → unplanned/g)).toHaveLength(10)
   })
 
-  it('keeps everything in the Markdown report, which the overflow links point to', () => {
+  it('lists the same ten in the Markdown report, which the preview and the dry run print', () => {
     const markdown = renderMarkdown(data.report, data.context)
-    expect(markdown).not.toContain('more:')
-    expect((markdown.match(/^- \*\*\[OPS-/gm) ?? []).length).toBe(
-      data.report.newDeferrals.length + data.report.unscored.length,
+    expect(markdown).toContain(
+      `- …and ${calls - 10} more: [see all deferrals](https://onetrack.acme.example/deferrals)`,
     )
+    expect(markdown.match(/^- \*\*\[OPS-/gm)).toHaveLength(10)
   })
 })
 

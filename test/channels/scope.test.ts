@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { buildChannelReport, describeScope, scopeReportInput } from '../../src/channels/index.ts'
 import type { Override } from '../../src/domain/index.ts'
-import { epic, history } from './fixtures.ts'
+import { busyHistory, epic, history } from './fixtures.ts'
 
 const { roadmap, ledger } = history([
   {
@@ -95,10 +95,25 @@ describe('buildChannelReport', () => {
       now,
     )
     expect(technical.newDeferrals.map((e) => e.epic.track)).toEqual(['technical'])
-    expect(technical.accumulatedCostByTrack.product).toBe(0)
+    expect(technical.accruedCostByTrack.product).toBe(0)
     expect(technical.capacityShare).toEqual(whole.capacityShare)
     expect(technical.capacityShare[0]?.share.product).toBeGreaterThan(0)
     expect(technical.asymmetry).toEqual(whole.asymmetry)
+  })
+
+  it("prices a channel's calls with the rates given, and asks it only for its own epics' sign-offs", () => {
+    const busy = busyHistory()
+    const signOff = { acknowledged: new Set<string>(), decisions: [] }
+    const at = '2027-07-12T09:00:00.000Z'
+    const technical = buildChannelReport({ ...busy, signOff }, { track: 'technical' }, settings, at)
+    expect(technical.awaitingSignOff.map((a) => a.key)).toEqual(['PLAT-1', 'PLAT-2'])
+    expect(technical.accruedCostByTrack.product).toBe(0)
+    expect(technical.accruedCostByTrack.technical).toBeGreaterThan(20)
+    expect(technical.awaitingSignOff[0]?.accruedCost).toBeGreaterThan(10)
+    // Without the rates nothing can be priced: accrued cost is built from them.
+    const { rates: _rates, ...unpriced } = busy
+    const blind = buildChannelReport({ ...unpriced, signOff }, { track: 'technical' }, settings, at)
+    expect(blind.accruedCostByTrack.technical).toBe(0)
   })
 
   it("measures a team-scoped channel's split against that team's capacity", () => {

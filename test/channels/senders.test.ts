@@ -81,6 +81,8 @@ describe('every rendered report is accepted by the simulators of the real servic
           ...common,
           botToken: secret(slack.botToken),
           channel: 'C0ENGLEADS',
+          // With a signing secret the report carries a pair of sign-off buttons per epic.
+          signingSecret: secret('signing-secret'),
         },
         { slackApiUrl: slack.apiUrl() },
       ),

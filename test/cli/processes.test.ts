@@ -145,19 +145,6 @@ describe('onetrack CLI', () => {
     expect(await exit).toBe(0)
   })
 
-  it('runs the demo company through the whole pipeline once, on the embedded database', async () => {
-    const child = run(['demo', '--once'], { ONETRACK_DATA_DIR: join(dataDir, 'demo-run') })
-    expect(await exited(child)).toBe(0)
-    const output = child.output()
-    expect(output).toMatch(/epics synced: {4}jira-shop \d+, linear-platform \d+/)
-    expect(output).toMatch(/today's build: {3}version \d+: \d+ open epics/)
-    expect(output).toMatch(/deferral ledger: \d+ deferrals of \d+ epics/)
-    expect(output).toMatch(/written back: {4}jira-shop [1-9]\d*, linear-platform [1-9]\d* tickets/)
-    // The story the demo exists to tell: platform work deferred three quarters running.
-    expect(output).toContain('the story: "Database failover and restore drills"')
-    expect(output.match(/^ {2}2026-\d\d-\d\d {2}Q\d 2026 → /gm)?.length).toBe(3)
-  }, 180_000)
-
   it('starts all workers and exits 0 on SIGTERM', async () => {
     const port = await freePort()
     const child = run(['worker', '--config', writeConfig('ok.yaml', VALID), '--metrics-port', String(port)])

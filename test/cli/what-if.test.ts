@@ -31,6 +31,8 @@ function quarters(): string[] {
 }
 
 const QUARTERS = quarters()
+/** '2027-Q3' → 'Q3 2027', as the CLI names a quarter. */
+const names = (id: string) => `${id.slice(5)} ${id.slice(0, 4)}`
 const CONFIG = `
 roadmap:
   periods: { quarters: { start: ${QUARTERS[0]}, count: 4 } }
@@ -140,9 +142,9 @@ describe('onetrack what-if', () => {
     expect(out).toContain(`--defer SHOP-1 --to ${q3}`)
     expect(out).toMatch(/epics that move \(\d+\):/)
     expect(out).toContain('SHOP-1 One-click checkout:')
-    expect(out).toContain('what-if decided to defer it: what-if')
+    expect(out).toContain(`if deferred to ${names(q3)}`)
     expect(out).toContain('its score fell from 0.8 to 0.1 (value 8 → 1)')
-    expect(out).toContain('cost of delay added per period')
+    expect(out).toContain('projected cost of delay per committed period')
     expect(out).toContain('nothing was saved')
     expect(await rows()).toBe(before)
 
@@ -163,7 +165,7 @@ describe('onetrack what-if', () => {
   it('names the flag at fault, and exits 2', async () => {
     const unknown = await run(['what-if', '--defer', 'NOPE-1', '--to', QUARTERS[1] as string], env)
     expect(unknown.code).toBe(2)
-    expect(unknown.err).toContain(`--defer NOPE-1 --to ${QUARTERS[1]}: no epic with key or id NOPE-1`)
+    expect(unknown.err).toContain(`--defer NOPE-1 --to ${QUARTERS[1]}: no epic with key, id or title NOPE-1`)
     const period = await run(['what-if', '--pin', 'SHOP-1', '--to', '1999-Q1'], env)
     expect(period.code).toBe(2)
     expect(period.err).toContain("--pin SHOP-1 --to 1999-Q1: unknown period '1999-Q1'")

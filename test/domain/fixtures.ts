@@ -9,8 +9,9 @@ import {
   type TeamCapacity,
 } from '../../src/domain/index.ts'
 
-/** A build clock inside 2026-Q1. */
+/** A build clock inside 2026-Q1: the first build of the quarter, which takes its commitments. */
 export const JAN = '2026-01-05T09:00:00.000Z'
+/** First builds of the next quarters. */
 export const APR = '2026-04-06T09:00:00.000Z'
 export const JUL = '2026-07-06T09:00:00.000Z'
 export const OCT = '2026-10-05T09:00:00.000Z'
@@ -62,6 +63,7 @@ export function settings(
     span?: 'spread' | 'whole'
     quarters?: number
     start?: string
+    commitHorizon?: number
   } = {},
 ): RoadmapSettings {
   return {
@@ -69,6 +71,7 @@ export function settings(
     plan: {
       keepInProgress: fields.keepInProgress ?? true,
       ...(fields.span === undefined ? {} : { span: fields.span }),
+      ...(fields.commitHorizon === undefined ? {} : { commitHorizon: fields.commitHorizon }),
     },
     periods: buildPeriods({
       kind: 'quarters',

@@ -143,6 +143,13 @@ describe('planRoadmap: dependencies', () => {
     // Without inheritance BASE would come last and push TOP to Q2.
     expect(periodsOf(roadmap)).toEqual({ TOP: '2026-Q1', MID1: '2026-Q1', MID2: '2026-Q2', BASE: '2026-Q1' })
     expect(entryOf(roadmap, 'BASE').rank).toBe(4)
+    // It says whose turn it took: the displacers of a deferral name it (deferral-causes.ts).
+    expect(roadmap.entries.map((e) => [e.key, e.pulledForwardFor])).toEqual([
+      ['TOP', null],
+      ['MID1', null],
+      ['MID2', null],
+      ['BASE', id('TOP')],
+    ])
   })
 
   it('leaves an epic unplanned, blocked by the blocker that could not be placed', () => {
@@ -156,7 +163,7 @@ describe('planRoadmap: dependencies', () => {
     expect(entryOf(roadmap, 'NEXT')).toMatchObject({
       period: null,
       unplanned: { code: 'blocked', blockers: [id('BIG')] },
-      unplannedReason: 'blocked by jira:BIG',
+      unplannedReason: 'blocked by Epic BIG',
     })
   })
 
@@ -168,8 +175,8 @@ describe('planRoadmap: dependencies', () => {
       valued('D', 1),
     ])
     expect(roadmap.cycles).toEqual([[id('A'), id('B')]])
-    expect(entryOf(roadmap, 'A').unplannedReason).toBe('cycle: jira:A, jira:B')
-    expect(entryOf(roadmap, 'C').unplannedReason).toBe('blocked by jira:A')
+    expect(entryOf(roadmap, 'A').unplannedReason).toBe('cycle: Epic A, Epic B')
+    expect(entryOf(roadmap, 'C').unplannedReason).toBe('blocked by Epic A')
     expect(entryOf(roadmap, 'D').period).toBe('2026-Q1')
   })
 
@@ -179,7 +186,7 @@ describe('planRoadmap: dependencies', () => {
       valued('B', 5, { blockers: [id('A'), 'jira:GONE'] }),
     ])
     expect(entryOf(roadmap, 'B')).toMatchObject({ period: '2026-Q1', blockers: [] })
-    expect(roadmap.problems).toEqual(['epic jira:B: blocker jira:GONE matches no epic (ignored)'])
+    expect(roadmap.problems).toEqual(['Epic B: its blocker jira:GONE matches no epic (ignored)'])
     expect(roadmap.closed).toEqual([{ epicId: id('A'), status: 'done' }])
   })
 })
@@ -238,10 +245,13 @@ describe('planRoadmap: in-progress work and overrides', () => {
     expect(periodsOf(ranked)).toEqual({ NEW: '2026-Q1', WIP: '2026-Q2' })
   })
 
-  it('does not keep a period that has ended', () => {
+  it('keeps work whose period has ended going in the current period, where the next build keeps it too', () => {
     const previous = previousWith([valued('WIP', 5, { effort: 8 })])
-    const roadmap = plan([valued('WIP', 5, { effort: 8, status: 'in_progress' })], { previous, now: APR })
-    expect(entryOf(roadmap, 'WIP')).toMatchObject({ period: '2026-Q2', placement: 'ranked' })
+    const wip = [valued('WIP', 5, { effort: 8, status: 'in_progress' })]
+    const roadmap = plan(wip, { previous, now: APR })
+    expect(entryOf(roadmap, 'WIP')).toMatchObject({ period: '2026-Q2', placement: 'kept' })
+    const again = plan(wip, { previous: roadmap, now: APR })
+    expect(entryOf(again, 'WIP')).toEqual(entryOf(roadmap, 'WIP'))
   })
 
   it('shows a pinned epic of a team without capacity as overbooking, without giving the team capacity', () => {
@@ -297,7 +307,7 @@ describe('planRoadmap: in-progress work and overrides', () => {
       },
     )
     expect(entryOf(roadmap, 'A').warnings).toEqual([
-      'pinned before its blocker jira:B, planned until 2026-Q2',
+      'pinned before its blocker Epic B, planned until 2026-Q2',
     ])
   })
 
@@ -321,7 +331,7 @@ describe('planRoadmap: in-progress work and overrides', () => {
       overrides: [override('X', 'exclude', { rationale: 'superseded by vendor tool' })],
     })
     expect(entryOf(roadmap, 'X').unplannedReason).toBe('excluded: superseded by vendor tool')
-    expect(entryOf(roadmap, 'D').unplannedReason).toBe('blocked by jira:X')
+    expect(entryOf(roadmap, 'D').unplannedReason).toBe('blocked by Epic X')
   })
 
   it('applies the latest override per epic and reports the ones it cannot apply', () => {

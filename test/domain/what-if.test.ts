@@ -1,9 +1,12 @@
 import { describe, expect, it } from 'vitest'
 import {
   buildRoadmap,
+  type DeferralEvent,
   DomainError,
+  describeDeferral,
   type Epic,
   type Override,
+  periodNames,
   resolveEpicKey,
   type WhatIfChange,
   whatIf,
@@ -103,14 +106,18 @@ describe('what-if', () => {
       kind: 'override',
       overrideId: 'what-if-0',
       override: 'defer',
+      period: '2026-Q3',
       rationale: 'waiting for the vendor',
       author: 'what-if',
     })
+    expect(describeDeferral(a as DeferralEvent, periodNames(settings().periods))).toBe(
+      'Q1 2026 → Q3 2026: if deferred to Q3 2026',
+    )
     const d = result.deferrals.find((e) => e.epicId === id('D'))
     expect(d?.cause?.kind).toBe('blocker_slipped')
-    // A: (value 10 + enablement 4 × 0.5) × 2 periods out of Q1; D: 4 × 1 period out of Q2.
-    expect(result.costOfDelayAddedByPeriod).toEqual({ '2026-Q1': 24, '2026-Q2': 4 })
-    expect(result.costOfDelayAdded).toBe(28)
+    // Projected: A (value 10 + enablement 4 × 0.5) × 2 periods out of Q1; D: 4 × 1 period out of Q2.
+    expect(result.projectedCostByPeriod).toEqual({ '2026-Q1': 24, '2026-Q2': 4 })
+    expect(result.projectedCost).toBe(28)
     expect(result.newlyBlocked).toEqual([])
     expect(result.summary.before).toEqual({ epics: 5, planned: 5, unplanned: 0, unscored: 0 })
     expect(result.basedOn).toBe(JAN)

@@ -1,9 +1,9 @@
 import Fastify from 'fastify'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { accumulatedCosts, deferralCounts } from '../../src/domain/index.ts'
+import { deferralCounts } from '../../src/domain/index.ts'
 import { authPlugin } from '../../src/http/plugins/auth.ts'
 import { apiRoutes } from '../../src/http/routes/api/index.ts'
-import { loadLedger } from '../../src/store/index.ts'
+import { accruedCostsAsOf, loadLedger } from '../../src/store/index.ts'
 import { EPICS, seedHistory } from '../helpers/api-history.ts'
 import { startTestApp, type TestApp } from '../helpers/app.ts'
 import { TEST_TOKENS, testConfig } from '../helpers/config.ts'
@@ -17,8 +17,9 @@ interface Entry {
   period: string | null
   spans: Array<{ period: string; effort: number }>
   score: { status: string; score?: number }
+  commitment: string | null
   deferrals: number
-  costOfDelayAccumulated: number
+  accruedCost: number
 }
 
 describe('REST API before the first build', () => {
@@ -44,6 +45,7 @@ describe('REST API before the first build', () => {
     })
     expect((await t.app.inject({ url: '/api/deferrals/cost' })).json()).toEqual({
       unit: 'points',
+      accrued: 0,
       points: [],
     })
     expect((await t.app.inject({ url: `/api/epics/${encodeURIComponent(EPICS.sso)}` })).statusCode).toBe(404)
@@ -61,8 +63,10 @@ describe('REST API: roadmap, versions, diff, capacity, meta', () => {
     return { status: res.statusCode, body: res.json() }
   }
 
+  const NOW = '2027-04-10T09:00:00.000Z'
+
   beforeAll(async () => {
-    t = await startTestApp({ now: () => new Date('2027-04-10T09:00:00Z') })
+    t = await startTestApp({ now: () => new Date(NOW) })
     versions = await seedHistory(t)
   })
   afterAll(() => t.close())
@@ -101,19 +105,27 @@ describe('REST API: roadmap, versions, diff, capacity, meta', () => {
     const entries: Entry[] = body.entries
     expect(entries.map((e) => e.rank)).toEqual([1, 2, 3, 4, 5, 6, 7, 8])
 
-    // The figures are the domain's own, over the whole ledger.
+    // The figures are the domain's own: counts over the whole ledger, accrued cost as of now.
     const ledger = await loadLedger(t.database.db)
     const counts = deferralCounts(ledger)
-    const costs = accumulatedCosts(ledger)
+    const costs = await accruedCostsAsOf(t.database.db, NOW)
     for (const e of entries) {
       expect(e.deferrals, e.epicId).toBe(counts.get(e.epicId) ?? 0)
-      expect(e.costOfDelayAccumulated, e.epicId).toBe(costs.get(e.epicId) ?? 0)
+      expect(e.accruedCost, e.epicId).toBe(costs.get(e.epicId) ?? 0)
     }
-    // The database upgrade left Q1, then Q2: two deferrals, 11 + 13 points.
+    // The database upgrade left Q1 (committed), then moved on out of Q2 (a replan): one deferral,
+    // late since Q1 ended, so its cost of delay accrues by the day.
     expect(entries.find((e) => e.epicId === EPICS.dbUpgrade)).toMatchObject({
       period: '2027-Q3',
-      deferrals: 2,
-      costOfDelayAccumulated: 24,
+      commitment: '2027-Q3',
+      deferrals: 1,
+      accruedCost: costs.get(EPICS.dbUpgrade),
+    })
+    expect(costs.get(EPICS.dbUpgrade)).toBeGreaterThan(0)
+    // Planned after the commitment horizon: not committed, so free to move.
+    expect(entries.find((e) => e.epicId === EPICS.observability)).toMatchObject({
+      period: '2027-Q4',
+      commitment: null,
     })
     // Unscored and unplanned, with the whole entry kept (score breakdown, reason).
     expect(entries.at(-1)).toMatchObject({
@@ -141,11 +153,57 @@ describe('REST API: roadmap, versions, diff, capacity, meta', () => {
     expect(filtered.periods).toHaveLength(4)
   })
 
+  it('shows what was committed at the start of the period against what is planned now', async () => {
+    const { body } = await get('/api/roadmap?team=platform')
+    // The first build of Q2 took the baseline: Q2 and the next quarter (commitHorizon 1).
+    expect(body.baseline).toEqual({
+      period: '2027-Q2',
+      takenAt: '2027-04-05T09:00:00.000Z',
+      periods: ['2027-Q2', '2027-Q3'],
+    })
+    // Filters narrow the entries, not the commitments.
+    expect(body.commitments).toEqual([
+      {
+        period: '2027-Q2',
+        name: 'Q2 2027',
+        committed: { epics: 4, effort: 70, planned: 4, moved: 0, done: 0, dropped: 0 },
+        plannedNow: { epics: 4, effort: 70, uncommitted: 0 },
+      },
+      {
+        period: '2027-Q3',
+        name: 'Q3 2027',
+        committed: { epics: 2, effort: 40, planned: 2, moved: 0, done: 0, dropped: 0 },
+        plannedNow: { epics: 2, effort: 40, uncommitted: 0 },
+      },
+    ])
+
+    // Mid-Q1, the Q1 commitment (taken by the first build) against the plan of Feb 8: one-click
+    // checkout shipped, the database upgrade moved to Q2, saved carts came back; SSO and the
+    // Kubernetes migration arrived later and are planned in Q1 without being committed to it.
+    const feb = (await get(`/api/roadmap?version=${versions[2]}`)).body
+    expect(feb.baseline).toEqual({
+      period: '2027-Q1',
+      takenAt: '2027-01-11T09:00:00.000Z',
+      periods: ['2027-Q1', '2027-Q2'],
+    })
+    expect(feb.commitments[0]).toEqual({
+      period: '2027-Q1',
+      name: 'Q1 2027',
+      committed: { epics: 4, effort: 70, planned: 2, moved: 1, done: 1, dropped: 0 },
+      plannedNow: { epics: 4, effort: 70, uncommitted: 2 },
+    })
+    expect(feb.commitments[1]).toMatchObject({
+      period: '2027-Q2',
+      committed: { epics: 2, planned: 1, moved: 1 },
+    })
+  })
+
   it('serves an older version with the ledger as it stood then', async () => {
     const { body } = await get(`/api/roadmap?version=${versions[1]}`)
     expect(body.version.id).toBe(versions[1])
+    // Its accrued cost as of that build: Q1 had not ended, so nothing was late yet.
     const db = (body.entries as Entry[]).find((e) => e.epicId === EPICS.dbUpgrade)
-    expect(db).toMatchObject({ period: '2027-Q2', deferrals: 1, costOfDelayAccumulated: 11 })
+    expect(db).toMatchObject({ period: '2027-Q2', commitment: '2027-Q1', deferrals: 1, accruedCost: 0 })
     const byId = await get(`/api/versions/${versions[1]}`)
     expect(byId.body).toEqual(body)
     expect((await get(`/api/versions/${versions[0]}?team=platform`)).body.entries).toHaveLength(3)
@@ -349,5 +407,30 @@ describe('REST API: roadmap, versions, diff, capacity, meta', () => {
     }
     const documented = Object.keys(doc.paths).filter((p) => p.startsWith('/api/'))
     expect(documented.length).toBe(new Set(routes.map((r) => r.url)).size)
+
+    // The fields of commitments and cost of delay are documented where they are served.
+    const json = (path: string, method = 'get', status = '200') =>
+      doc.paths[path][method].responses[status].content['application/json'].schema
+    const roadmap = json('/api/roadmap')
+    expect(Object.keys(roadmap.properties)).toEqual(expect.arrayContaining(['baseline', 'commitments']))
+    expect(Object.keys(roadmap.properties.entries.items.properties)).toEqual(
+      expect.arrayContaining(['commitment', 'pulledForwardFor', 'accruedCost', 'deferrals']),
+    )
+    expect(roadmap.properties.entries.items.properties).not.toHaveProperty('costOfDelayAccumulated')
+    const epic = json('/api/epics/{id}')
+    expect(Object.keys(epic.properties)).toEqual(expect.arrayContaining(['accruedCost', 'unit']))
+    const event = JSON.stringify(json('/api/deferrals'))
+    for (const field of ['projectedCost', 'committed', 'pulledForwardFor', 'replanned'])
+      expect(event, field).toContain(`"${field}"`)
+    expect(event).not.toContain('costOfDelayAdded')
+    expect(event).not.toContain('costOfDelayAccumulated')
+    expect(Object.keys(json('/api/epics/{id}/ack', 'post', '201').properties)).toEqual([
+      'status',
+      'events',
+      'decision',
+    ])
+    expect(Object.keys(json('/api/what-if', 'post').properties)).toEqual(
+      expect.arrayContaining(['projectedCost', 'projectedCostByPeriod']),
+    )
   })
 })

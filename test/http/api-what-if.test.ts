@@ -101,12 +101,16 @@ describe('REST API: what-if', () => {
       toPeriod: '2027-Q4',
       cause: { kind: 'override', override: 'defer', rationale: 'legal review first', author: 'what-if' },
     })
-    expect(sso.description).toContain('what-if decided to defer it: legal review first')
+    expect(sso.description).toBe('Q2 2027 → Q4 2027: if deferred to Q4 2027')
+    // Its projected cost: cost of delay per period × the two periods it would slip.
+    expect(sso.projectedCost).toBeCloseTo(sso.costOfDelay * 2, 9)
+    expect(sso.committed).toMatchObject({ period: '2027-Q2' })
     expect(body.moved.map((m: { epicId: string }) => m.epicId)).toContain(EPICS.sso)
-    expect(body.costOfDelayAdded).toBeGreaterThan(0)
-    expect(body.costOfDelayAdded).toBeCloseTo(
-      Object.values(body.costOfDelayAddedByPeriod as Record<string, number>).reduce((a, b) => a + b, 0),
+    expect(body.projectedCost).toBeGreaterThan(0)
+    expect(body.projectedCost).toBeCloseTo(
+      Object.values(body.projectedCostByPeriod as Record<string, number>).reduce((a, b) => a + b, 0),
     )
+    expect(body.projectedCostByPeriod['2027-Q2']).toBeGreaterThanOrEqual(sso.projectedCost)
     expect(body.unit).toBe('points')
     expect(body.summary.before.epics).toBe(body.summary.after.epics)
     // Several what-ifs of every kind, valid or not: not one row changes anywhere.

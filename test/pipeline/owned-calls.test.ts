@@ -231,7 +231,7 @@ describe('owned calls through the pipeline (on-approval publishing, sign-off, Sl
     ).toEqual([target.id])
   })
 
-  it('offers Slack buttons per unacknowledged deferral, and records a signed press by a mapped owner', async () => {
+  it('offers Slack buttons per epic awaiting sign-off, and records a signed press by a mapped owner', async () => {
     now = new Date('2027-04-02T10:00:00Z')
     p.setNow(now)
     const outcome = await runReport(p.deps, { channelId: 'eng-leads' }, signal, {
@@ -241,10 +241,15 @@ describe('owned calls through the pipeline (on-approval publishing, sign-off, Sl
     const message = slack.received()[0]
     if (message === undefined) throw new Error('no report posted')
     const text = JSON.stringify(message.blocks)
-    expect(text.indexOf('Waiting for the owner’s sign-off')).toBeGreaterThan(-1)
-    expect(text.indexOf('Waiting for the owner’s sign-off')).toBeLessThan(text.indexOf('Slipped this week'))
+    // The calls needed lead the report.
+    expect(text.indexOf('Calls needed this week')).toBeGreaterThan(-1)
+    expect(text.indexOf('Calls needed this week')).toBeLessThan(text.indexOf('Cost of delay accrued so far'))
     const buttons = buttonsOf(message)
     expect(buttons.length).toBeGreaterThan(1)
+    // One pair per epic: its value is the epic id.
+    const accepts = buttons.filter((b) => b.action_id === 'onetrack_accept').map((b) => b.value)
+    expect(new Set(accepts).size).toBe(accepts.length)
+    expect(accepts.every((v) => rolledOver.some((e) => e.epicId === v))).toBe(true)
     const accept = buttons.find((b) => b.action_id === 'onetrack_accept')
     if (accept === undefined) throw new Error('no accept button')
     const requestUrl = `${p.url}/slack/interactions`
@@ -257,6 +262,8 @@ describe('owned calls through the pipeline (on-approval publishing, sign-off, Sl
       userId: 'U0OLIVIA',
     }
     const before = await counts()
+    const openOfEpic = (await openDeferrals()).filter((e) => e.epicId === accept.value)
+    expect(openOfEpic.length).toBeGreaterThan(0)
 
     // A forged signature and a stale timestamp change nothing.
     expect((await slack.click({ ...press, signature: `v0=${'0'.repeat(64)}` })).status).toBe(401)
@@ -273,31 +280,84 @@ describe('owned calls through the pipeline (on-approval publishing, sign-off, Sl
 
     const accepted = await slack.click(press)
     expect(accepted.status).toBe(200)
-    expect(await counts()).toEqual({ ...before, acks: before.acks + 1, decisions: before.decisions + 1 })
+    // One decision answers all of the epic's open deferrals.
+    expect(await counts()).toEqual({
+      ...before,
+      acks: before.acks + openOfEpic.length,
+      decisions: before.decisions + 1,
+    })
     await waitFor(() => slack.received().some((m) => m.via === 'response_url'))
     const reply = slack.received().find((m) => m.via === 'response_url')
     expect(reply).toMatchObject({ thread_ts: message.ts })
-    expect(reply?.text).toContain('olivia accepted the deferral')
+    expect(reply?.text).toMatch(/^olivia accepted the (\d+ )?deferrals? of /)
     const decisions = await api('GET', '/api/decisions?kind=acknowledgement')
     expect(decisions.body.decisions[0]).toMatchObject({
       author: 'olivia',
       via: 'slack',
       rationale: 'accepted in Slack by olivia',
-      subject: accept.value,
+      epicId: accept.value,
     })
+    expect((await openDeferrals()).filter((e) => e.epicId === accept.value)).toEqual([])
   })
 
-  it('keeps a deferral planned from Slack with the typed rationale: a pin that answers the epic’s deferrals', async () => {
+  it('records one decision when a button is pressed twice, and tells the second presser the first outcome', async () => {
     const message = slack.received()[0]
     if (message === undefined) throw new Error('no report posted')
-    const open = new Set(
-      (await api('GET', '/api/deferrals?acknowledged=false&limit=500')).body.events.map(
-        (e: { id: string }) => e.id,
-      ),
+    const open = new Set((await openDeferrals()).map((e) => e.epicId))
+    const first = buttonsOf(message).find(
+      (b) =>
+        b.action_id === 'onetrack_accept' &&
+        open.has(b.value) &&
+        rolledOver.some((e) => e.epicId === b.value && e.epic.team === 'checkout'),
     )
-    const growthOpen = new Map(
-      rolledOver.filter((e) => open.has(e.id) && e.epic.team === 'growth').map((e) => [e.id, e]),
-    )
+    if (first === undefined) throw new Error('an open checkout epic is needed')
+    const press = (value: string, typed?: Record<string, string>) =>
+      slack.click({
+        requestUrl: `${p.url}/slack/interactions`,
+        signingSecret: SIGNING,
+        messageTs: message.ts,
+        actionId: 'onetrack_accept',
+        value,
+        userId: 'U0OLIVIA',
+        ...(typed === undefined ? {} : { typed }),
+      })
+    const before = await counts()
+    const ephemeralBefore = slack.ephemeral().length
+    // A double click: both presses arrive at once.
+    const both = await Promise.all([
+      press(first.value, { onetrack_rationale: 'Checkout freeze until the migration lands' }),
+      press(first.value, { onetrack_rationale: 'Checkout freeze until the migration lands' }),
+    ])
+    expect(both.map((r) => r.status)).toEqual([200, 200])
+    expect((await counts()).decisions).toBe(before.decisions + 1)
+    // A replay later: still nothing new.
+    expect((await press(first.value)).status).toBe(200)
+    expect((await counts()).decisions).toBe(before.decisions + 1)
+    await waitFor(() => slack.ephemeral().length === ephemeralBefore + 2)
+    for (const answer of slack.ephemeral().slice(ephemeralBefore)) {
+      expect(answer.text).toMatch(/^Already decided, nothing new recorded: olivia accepted the /)
+      expect(answer.text).toContain('“Checkout freeze until the migration lands”')
+    }
+    // "Keep it planned" on an epic already signed off records nothing either.
+    const keepAfter = await slack.click({
+      requestUrl: `${p.url}/slack/interactions`,
+      signingSecret: SIGNING,
+      messageTs: message.ts,
+      actionId: 'onetrack_keep',
+      value: first.value,
+      userId: 'U0OLIVIA',
+    })
+    expect(keepAfter.status).toBe(200)
+    await waitFor(() => slack.ephemeral().length === ephemeralBefore + 3)
+    expect(slack.ephemeral().at(-1)?.text).toMatch(/^Already decided, nothing new recorded: olivia accepted /)
+    expect(await counts()).toMatchObject({ decisions: before.decisions + 1, overrides: before.overrides })
+  })
+
+  it('keeps an epic planned from Slack with the typed rationale: a pin that answers its deferrals', async () => {
+    const message = slack.received()[0]
+    if (message === undefined) throw new Error('no report posted')
+    const open = await openDeferrals()
+    const growthOpen = new Map(open.filter((e) => e.epic.team === 'growth').map((e) => [e.epicId, e]))
     const keep = buttonsOf(message).find((b) => b.action_id === 'onetrack_keep' && growthOpen.has(b.value))
     const growth = keep === undefined ? undefined : growthOpen.get(keep.value)
     if (growth === undefined || keep === undefined) throw new Error('no open growth deferral with a button')
@@ -326,6 +386,9 @@ describe('owned calls through the pipeline (on-approval publishing, sign-off, Sl
       via: 'override',
       overrideId: overrides.body.overrides[0].id,
     })
+    await waitFor(() =>
+      slack.received().some((m) => m.via === 'response_url' && /^gus kept /.test(m.text ?? '')),
+    )
     const byGus = await api('GET', '/api/decisions?author=gus')
     expect(byGus.body.decisions.map((d: { kind: string; via: string }) => [d.kind, d.via])).toEqual([
       ['override', 'slack'],
@@ -337,9 +400,14 @@ describe('owned calls through the pipeline (on-approval publishing, sign-off, Sl
     expect([...pageOne.body.decisions, ...pageTwo.body.decisions].map((d: { id: string }) => d.id)).toEqual(
       all.body.decisions.slice(0, 4).map((d: { id: string }) => d.id),
     )
-    expect(all.body.total).toBe(4) // approval, API ack, Slack ack, Slack pin
+    expect(all.body.total).toBe(5) // approval, API ack, Slack ack, Slack ack (pressed three times: one), Slack pin
   })
 })
+
+/** Deferrals still awaiting sign-off, from the API. */
+async function openDeferrals(): Promise<Array<{ id: string; epicId: string; epic: { team: string } }>> {
+  return (await api('GET', '/api/deferrals?acknowledged=false&limit=500')).body.events
+}
 
 async function waitFor(check: () => boolean, ms = 5_000): Promise<void> {
   const until = Date.now() + ms

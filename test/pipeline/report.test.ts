@@ -4,11 +4,18 @@ import Fastify from 'fastify'
 import type { Redis } from 'ioredis'
 import { sql } from 'kysely'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { renderMarkdown } from '../../src/channels/index.ts'
 import { type OnetrackConfig, parseConfig } from '../../src/config/index.ts'
 import type { JobHandlers } from '../../src/jobs/handler.ts'
 import { closeQueues, createQueues, enqueue, type Queues } from '../../src/jobs/index.ts'
 import { createMetrics, type Metrics } from '../../src/metrics.ts'
-import { POSTING_LEASE_MS, type ReportDeps, runBuild, runReport } from '../../src/pipeline/index.ts'
+import {
+  loadChannelReport,
+  POSTING_LEASE_MS,
+  type ReportDeps,
+  runBuild,
+  runReport,
+} from '../../src/pipeline/index.ts'
 import { createSlackSimulator, type SlackSimulator } from '../../src/sandbox/slack/index.ts'
 import { createTeamsSimulator, type TeamsSimulator } from '../../src/sandbox/teams/index.ts'
 import { registerSources, saveSyncBatch } from '../../src/store/index.ts'
@@ -185,10 +192,14 @@ describe('the weekly report job', () => {
     })
     const messages = slack.received()
     expect(messages).toHaveLength(1)
+    // The report leads with the calls needed: one per epic whose committed work slipped.
     expect(messages[0]?.text).toBe(
-      'Deferral report · Acme roadmap · week 2027-W02: 2 epics slipped this week (1 technical, 1 product).',
+      'Deferral report · Acme roadmap · week 2027-W02: 2 calls needed on deferrals of committed work (2 new this week): 21 EUR k of projected cost of delay.',
     )
-    expect(JSON.stringify(messages[0]?.blocks)).toContain('https://onetrack.acme.example/epics/jira-test%3A3')
+    const blocks = JSON.stringify(messages[0]?.blocks)
+    expect(blocks).toContain('2 epics slipped this week (1 technical, 1 product).')
+    expect(blocks).toContain('*Calls needed this week (2)*')
+    expect(blocks).toContain('https://onetrack.acme.example/epics/jira-test%3A3')
     expect(await row()).toMatchObject({ status: 'posted', attempts: 1, error: null, posted_at: clock })
     expect([await counter('eng-leads', 'posted'), await counter('eng-leads', 'already_posted')]).toEqual([
       1, 2,
@@ -208,7 +219,8 @@ describe('the weekly report job', () => {
     await runReport(d, { channelId: 'platform-bot' }, never, { channels: { slackApiUrl: slack.apiUrl() } })
     const [message] = slack.received()
     expect(message).toMatchObject({ channel: 'C0PLATFORM', via: 'chat.postMessage' })
-    expect(message?.text).toContain('1 epic slipped this week (1 technical)')
+    expect(message?.text).toContain('1 call needed on deferrals of committed work (1 new this week)')
+    expect(JSON.stringify(message?.blocks)).toContain('1 epic slipped this week (1 technical)')
     expect(JSON.stringify(message?.blocks)).not.toContain('Wishlists')
     expect(message?.metadata?.event_payload).toMatchObject({
       delivery_id: `onetrack-report.platform-bot.${WEEK}`,
@@ -240,6 +252,30 @@ describe('the weekly report job', () => {
       status: 'already_done',
       state: 'skipped',
     })
+  })
+
+  it('prices accrued cost from the stored rates: committed work still open after its quarter accrues every day', async () => {
+    const d = await deps(slackChannel())
+    await busyWeek(d)
+    // Q1 ends with the work unfinished (roll-overs); a few days into Q2 the report comes.
+    clock = new Date('2027-04-02T09:00:00Z')
+    await runBuild(
+      { ...d, queues, connectorFor: () => Promise.reject(new Error('no tracker')) as never },
+      'test',
+    )
+    clock = new Date('2027-04-05T09:00:00Z')
+    const built = await loadChannelReport(d, null)
+    if (built === null) throw new Error('no report')
+    const late = built.report.awaitingSignOff.filter((a) => a.accruedCost > 0)
+    expect(late.length).toBeGreaterThan(0)
+    const total = built.report.accruedCostByTrack.product + built.report.accruedCostByTrack.technical
+    expect(total).toBeCloseTo(
+      built.report.awaitingSignOff.reduce((sum, a) => sum + a.accruedCost, 0),
+      6,
+    )
+    const markdown = renderMarkdown(built.report, built.context)
+    expect(markdown).toMatch(/accrued so far \*\*(?!0 )[\d.,]+ EUR k\*\*/)
+    expect(markdown.split('\n').length).toBeLessThanOrEqual(80)
   })
 
   it('reports nothing before the first build, and refuses a channel that is not configured', async () => {

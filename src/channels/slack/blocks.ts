@@ -1,5 +1,5 @@
 import type { WeeklyReport } from '../../domain/index.ts'
-import { type Line, plainText, type ReportView, reportView, type SectionId } from '../report-view.ts'
+import { type Line, moreLine, plainText, reportView, type ViewSection } from '../report-view.ts'
 import type { ReportContext } from '../types.ts'
 
 /**
@@ -48,8 +48,9 @@ export type SlackBlock =
 
 /**
  * The report's sign-off buttons (bot channels with a signingSecret): the action ids the
- * interactivity endpoint (src/http/routes/slack.ts) answers; the button's value is the ledger
- * event id. The optional "why" box's text becomes the reason or rationale.
+ * interactivity endpoint (src/http/routes/slack.ts) answers. A button's value is the EPIC's id: one
+ * call answers all of its open deferrals. The optional "why" box's text becomes the reason or
+ * rationale.
  */
 export const SLACK_ACTIONS = {
   accept: 'onetrack_accept',
@@ -58,29 +59,21 @@ export const SLACK_ACTIONS = {
 } as const
 
 export interface SlackRenderOptions {
-  /** Sign-off buttons under each unacknowledged deferral. */
+  /** Sign-off buttons under each epic awaiting the owner's call. */
   interactive?: boolean
 }
 
 /**
- * Block Kit's limits, and a budget for the whole message well under them.
+ * Block Kit's limits. The report's budget (report-view.ts REPORT_BUDGET) keeps a message within
+ * them: at most 10 calls with their buttons, short lists, one line per summary.
  * @see https://docs.slack.dev/reference/block-kit/blocks/header-block (text ≤ 150)
  * @see https://docs.slack.dev/reference/block-kit/blocks/section-block (text ≤ 3,000)
  * @see https://docs.slack.dev/messaging/#payloads (≤ 50 blocks per message)
  */
 export const SLACK_LIMITS = { blocks: 50, headerText: 150, sectionText: 3000, messageChars: 10_000 } as const
 
-/** Most items a list shows before "and N more": a digest, not the whole ledger. */
-const MAX_ITEMS: Record<SectionId, number> = {
-  unacknowledged: 8,
-  deferrals: 12,
-  chronic: 8,
-  overrides: 8,
-  decisions: 8,
-  unscored: 8,
-}
-/** An item longer than this (a very long title or many displacers) is cut. */
-const MAX_ITEM_CHARS = 1_200
+/** A safety net for one pathological item (a title of thousands of characters), not a budget. */
+const MAX_ITEM_CHARS = 1_500
 
 export function renderSlackMessage(
   report: WeeklyReport,
@@ -88,11 +81,6 @@ export function renderSlackMessage(
   options: SlackRenderOptions = {},
 ): SlackMessage {
   const view = reportView(report, context)
-  const links = mrkdwnLine([
-    { text: 'Open the roadmap', link: view.links.roadmap },
-    { text: ' · ' },
-    { text: 'Full report', link: view.links.report },
-  ])
   if (view.quiet) {
     return message(plainText(view.note), [{ type: 'section', text: mrkdwn(mrkdwnLine(view.note)) }])
   }
@@ -104,66 +92,59 @@ export function renderSlackMessage(
     { type: 'context', elements: [mrkdwn(escapeMrkdwn(view.subtitle))] },
     { type: 'section', text: mrkdwn(joinLines(view.headline.map(mrkdwnLine), SLACK_LIMITS.sectionText)) },
   ]
-  const fixed = chars(blocks) + links.length + view.title.length
-  let budget = SLACK_LIMITS.messageChars - fixed
-  view.sections.forEach((section, index) => {
-    // Each list gets a fair share of what is left; what one does not use, the next may.
-    const share = Math.floor(budget / (view.sections.length - index))
-    const used =
-      section.id === 'unacknowledged' && options.interactive === true
-        ? signOffBlocks(section, view, share)
-        : sectionBlocks(section, view, share)
-    blocks.push(...used)
-    budget -= chars(used)
-  })
+  for (const section of view.sections) {
+    blocks.push(
+      ...(section.id === 'calls' && options.interactive === true
+        ? signOffBlocks(section)
+        : sectionBlocks(section)),
+    )
+  }
+  const links = mrkdwnLine([
+    { text: 'Open the roadmap', link: view.links.roadmap },
+    { text: ' · ' },
+    { text: 'All deferrals', link: view.links.deferrals },
+  ])
   blocks.push({ type: 'divider' }, { type: 'context', elements: [mrkdwn(links)] })
   return message(`${view.title}: ${plainText(view.headline[0] ?? [])}`, blocks)
 }
 
-/** A list: its title, its items packed into sections of at most 3,000 characters, then "and N more". */
-function sectionBlocks(
-  section: ReportView['sections'][number],
-  view: ReportView,
-  budget: number,
-): SlackBlock[] {
+function heading(section: ViewSection): string {
+  return `*${escapeMrkdwn(section.title)}${section.total === null ? '' : ` (${section.total})`}*`
+}
+
+/** A list: its title and its items packed into sections of at most 3,000 characters, then "and N more". */
+function sectionBlocks(section: ViewSection): SlackBlock[] {
   const blocks: SlackBlock[] = [{ type: 'divider' }]
-  const overflowReserve = 200
-  let chunk = `*${escapeMrkdwn(section.title)} (${section.items.length})*`
-  let spent = chunk.length
-  let shown = 0
+  const separator = section.items.every((i) => i.lines.length === 1) ? '\n' : '\n\n'
+  let chunk = heading(section)
+  let first = true
   for (const item of section.items) {
     const text = joinLines(item.lines.map(mrkdwnLine), MAX_ITEM_CHARS)
-    if (shown >= MAX_ITEMS[section.id] || spent + text.length + 2 > budget - overflowReserve) break
-    if (chunk.length + text.length + 2 > SLACK_LIMITS.sectionText) {
+    const joint = first ? '\n' : separator
+    if (chunk.length + joint.length + text.length > SLACK_LIMITS.sectionText) {
       blocks.push({ type: 'section', text: mrkdwn(chunk) })
       chunk = text
     } else {
-      chunk = `${chunk}\n\n${text}`
+      chunk = `${chunk}${joint}${text}`
     }
-    spent += text.length + 2
-    shown += 1
+    first = false
   }
   blocks.push({ type: 'section', text: mrkdwn(chunk) })
   const notes: string[] = []
-  const more = section.items.length - shown
-  if (more > 0) notes.push(`…and ${more} more: <${view.links.report}|see the full report>`)
+  if (section.more !== null) notes.push(mrkdwnLine(moreLine(section.more)))
   if (section.footnote !== null) notes.push(escapeMrkdwn(section.footnote))
   if (notes.length > 0) blocks.push({ type: 'context', elements: notes.map(mrkdwn) })
   return blocks
 }
 
 /**
- * Unacknowledged deferrals with their buttons: one section and one actions block per deferral
- * (at most MAX_ITEMS, so the message stays under 50 blocks), after an optional "why" box.
+ * The calls needed with their buttons: one section and one actions block per epic (at most the
+ * budget's 10, so the message stays under 50 blocks), after an optional "why" box.
  */
-function signOffBlocks(
-  section: ReportView['sections'][number],
-  view: ReportView,
-  budget: number,
-): SlackBlock[] {
+function signOffBlocks(section: ViewSection): SlackBlock[] {
   const blocks: SlackBlock[] = [
     { type: 'divider' },
-    { type: 'section', text: mrkdwn(`*${escapeMrkdwn(section.title)} (${section.items.length})*`) },
+    { type: 'section', text: mrkdwn(heading(section)) },
     {
       type: 'input',
       block_id: 'onetrack_why',
@@ -178,42 +159,36 @@ function signOffBlocks(
       },
     },
   ]
-  let spent = chars(blocks)
-  let shown = 0
   for (const item of section.items) {
-    const text = joinLines(item.lines.map(mrkdwnLine), MAX_ITEM_CHARS)
-    if (shown >= MAX_ITEMS.unacknowledged || spent + text.length > budget - 200) break
-    const eventId = item.signOff?.eventId
-    blocks.push({ type: 'section', text: mrkdwn(text) })
-    if (eventId !== undefined) {
-      blocks.push({
-        type: 'actions',
-        block_id: `signoff.${eventId}`.slice(0, 255),
-        elements: [
-          {
-            type: 'button',
-            text: { type: 'plain_text', text: 'Accept deferral' },
-            action_id: SLACK_ACTIONS.accept,
-            value: eventId,
-            style: 'primary',
-          },
-          {
-            type: 'button',
-            text: { type: 'plain_text', text: 'Keep it planned' },
-            action_id: SLACK_ACTIONS.keep,
-            value: eventId,
-          },
-        ],
-      })
-    }
-    spent += text.length
-    shown += 1
+    blocks.push({ type: 'section', text: mrkdwn(joinLines(item.lines.map(mrkdwnLine), MAX_ITEM_CHARS)) })
+    const epicId = item.signOff?.epicId
+    if (epicId === undefined) continue
+    blocks.push({
+      type: 'actions',
+      block_id: `signoff.${epicId}`.slice(0, 255),
+      elements: [
+        {
+          type: 'button',
+          text: { type: 'plain_text', text: 'Accept the deferral' },
+          action_id: SLACK_ACTIONS.accept,
+          value: epicId,
+          style: 'primary',
+        },
+        {
+          type: 'button',
+          text: { type: 'plain_text', text: 'Keep it planned' },
+          action_id: SLACK_ACTIONS.keep,
+          value: epicId,
+        },
+      ],
+    })
   }
   const notes: string[] = []
-  const more = section.items.length - shown
-  if (more > 0) notes.push(`…and ${more} more: <${view.links.report}|see the full report>`)
-  if (section.footnote !== null) notes.push(escapeMrkdwn(section.footnote))
-  if (notes.length > 0) blocks.push({ type: 'context', elements: notes.map(mrkdwn) })
+  if (section.more !== null) notes.push(mrkdwnLine(moreLine(section.more)))
+  notes.push(
+    'Accept with a reason, or keep the epic planned (a pin): one call answers all of its open deferrals, recorded with your name.',
+  )
+  blocks.push({ type: 'context', elements: notes.map(mrkdwn) })
   return blocks
 }
 
@@ -231,7 +206,10 @@ export function mrkdwnLine(line: Line): string {
     .map((span) => {
       const text = escapeMrkdwn(span.text)
       const linked = span.link === undefined ? text : `<${span.link}|${text.replaceAll('|', '∣')}>`
-      return span.strong === true && text.trim() !== '' ? `*${linked}*` : linked
+      if (span.strong !== true || text.trim() === '') return linked
+      // Slack reads *bold* only with the asterisks against the text.
+      const [, before, inner, after] = /^(\s*)(.*?)(\s*)$/s.exec(linked) as RegExpExecArray
+      return `${before}*${inner}*${after}`
     })
     .join('')
 }
@@ -257,15 +235,4 @@ function joinLines(lines: readonly string[], max: number): string {
 
 function cut(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`
-}
-
-function chars(blocks: readonly SlackBlock[]): number {
-  let total = 0
-  for (const block of blocks) {
-    if (block.type === 'header' || block.type === 'section') total += block.text.text.length
-    else if (block.type === 'context') for (const e of block.elements) total += e.text.length
-    else if (block.type === 'actions') total += 120
-    else if (block.type === 'input') total += block.label.text.length
-  }
-  return total
 }

@@ -1,5 +1,5 @@
 import type { WeeklyReport } from '../../domain/index.ts'
-import { type Line, type ReportView, reportView, type SectionId } from '../report-view.ts'
+import { type Line, moreLine, reportView } from '../report-view.ts'
 import type { ReportContext } from '../types.ts'
 
 /**
@@ -52,59 +52,44 @@ export interface OpenUrlAction {
 
 /**
  * Teams refuses messages over about 28 KB; the card stays well below so that the envelope and
- * Workflows' own additions fit.
+ * Workflows' own additions fit. The report's budget (report-view.ts REPORT_BUDGET) keeps it there.
  * @see https://learn.microsoft.com/en-us/microsoftteams/platform/bots/how-to/format-your-bot-messages
  */
 export const TEAMS_CARD_BUDGET_BYTES = 24_000
 
-const MAX_ITEMS: Record<SectionId, number> = {
-  unacknowledged: 10,
-  deferrals: 15,
-  chronic: 10,
-  overrides: 10,
-  decisions: 10,
-  unscored: 10,
-}
-
 export function renderTeamsMessage(report: WeeklyReport, context: ReportContext): TeamsMessage {
   const view = reportView(report, context)
   if (view.quiet) return envelope([block(markdownLine(view.note))], [])
-  // Fewer items per list until the card fits the budget: a long week still arrives, shortened.
-  for (let scale = 1; ; scale *= 0.7) {
-    const message = fullCard(view, scale)
-    if (Buffer.byteLength(JSON.stringify(message)) <= TEAMS_CARD_BUDGET_BYTES || scale < 0.05) return message
-  }
-}
-
-function fullCard(view: ReportView, scale: number): TeamsMessage {
   const body: TextBlock[] = [
     { ...block(escapeMarkdown(view.title)), size: 'Large', weight: 'Bolder', style: 'heading' },
     { ...block(escapeMarkdown(view.subtitle)), isSubtle: true, spacing: 'None' },
     block(view.headline.map(markdownLine).join('\n\n')),
   ]
   for (const section of view.sections) {
-    const max = Math.floor(MAX_ITEMS[section.id] * scale)
     body.push({
-      ...block(escapeMarkdown(`${section.title} (${section.items.length})`)),
+      ...block(escapeMarkdown(`${section.title}${section.total === null ? '' : ` (${section.total})`}`)),
       size: 'Medium',
       weight: 'Bolder',
       separator: true,
       spacing: 'Large',
     })
-    for (const item of section.items.slice(0, max)) {
-      body.push({ ...block(item.lines.map(markdownLine).join('\n\n')), spacing: 'Medium' })
-    }
-    const more = section.items.length - Math.min(max, section.items.length)
-    if (more > 0)
+    if (section.items.every((i) => i.lines.length === 1)) {
+      // One-line items (summaries, trends, decisions) read as one list.
       body.push({
-        ...block(`…and ${more} more: [see the full report](${view.links.report})`),
-        isSubtle: true,
+        ...block(section.items.map((i) => `- ${markdownLine(i.lines[0] ?? [])}`).join('\n')),
+        spacing: 'Small',
       })
+    } else {
+      for (const item of section.items) {
+        body.push({ ...block(item.lines.map(markdownLine).join('\n\n')), spacing: 'Medium' })
+      }
+    }
+    if (section.more !== null) body.push({ ...block(markdownLine(moreLine(section.more))), isSubtle: true })
     if (section.footnote !== null) body.push({ ...block(escapeMarkdown(section.footnote)), isSubtle: true })
   }
   return envelope(body, [
     { type: 'Action.OpenUrl', title: 'Open the roadmap', url: view.links.roadmap },
-    { type: 'Action.OpenUrl', title: 'Full report', url: view.links.report },
+    { type: 'Action.OpenUrl', title: 'All deferrals', url: view.links.deferrals },
   ])
 }
 
@@ -141,7 +126,7 @@ function markdownLine(line: Line): string {
     .map((span) => {
       const text = escapeMarkdown(span.text)
       const linked = span.link === undefined ? text : `[${text}](${span.link.replaceAll(')', '%29')})`
-      return span.strong === true && text.trim() !== '' ? `**${linked}**` : linked
+      return span.strong === true && text.trim() !== '' ? strong(linked) : linked
     })
     .join('')
 }
@@ -149,4 +134,10 @@ function markdownLine(line: Line): string {
 /** Characters the card's Markdown would read as formatting. */
 function escapeMarkdown(text: string): string {
   return text.replace(/[\\*_[\]`]/g, (c) => `\\${c}`)
+}
+
+/** `**text**`, with the text's surrounding spaces outside the markers (CommonMark needs them there). */
+function strong(text: string): string {
+  const [, before, inner, after] = /^(\s*)(.*?)(\s*)$/s.exec(text) as RegExpExecArray
+  return `${before}**${inner}**${after}`
 }

@@ -1,4 +1,11 @@
-import { describeCause, periodNames, type Track, type WeeklyReport } from '../../domain/index.ts'
+import {
+  type DeferralEvent,
+  describeCause,
+  epicLabel,
+  periodNames,
+  type Track,
+  type WeeklyReport,
+} from '../../domain/index.ts'
 import { plainText, reportView } from '../report-view.ts'
 import type { ReportContext } from '../types.ts'
 
@@ -9,7 +16,8 @@ import type { ReportContext } from '../types.ts'
  */
 export interface WebhookPayload {
   type: 'onetrack.weekly_report'
-  version: 1
+  /** 2: accrued and projected costs replace the accumulated cost of delay; calls await sign-off per epic. */
+  version: 2
   /** The same on every attempt for this channel and week: de-duplicate on it. */
   deliveryId: string
   channel: string | null
@@ -19,7 +27,7 @@ export interface WebhookPayload {
   quiet: boolean
   /** One line a person can read. */
   text: string
-  links: { roadmap: string; report: string }
+  links: { roadmap: string; deferrals: string; report: string }
   /** Absent on quiet weeks, which send the note only. */
   report?: WebhookReport
 }
@@ -28,37 +36,43 @@ export interface WebhookReport {
   costUnit: string
   /** Epics whose deferral is listed, and deferrals counted but under the cost threshold. */
   slipped: { epics: number; hiddenDeferrals: number }
-  accumulatedCostOfDelay: { total: number } & Record<Track, number>
+  /**
+   * Accrued cost of delay (DESIGN.md, "Cost of delay"): every epic ever late, shipped ones
+   * included, and the part on epics still open; in `costUnit`.
+   */
+  accruedCostOfDelay: {
+    total: number
+    open: number
+    byTrack: Record<Track, number>
+    openByTrack: Record<Track, number>
+  }
   capacity: Array<{
     period: PeriodRef
     capacity: number
     planned: Record<Track, number>
     share: Record<Track, number | null>
   }>
-  /** Deferrals per epic by track and the technical/product ratio, as in the domain's report. */
+  /** Deferrals per epic by track, the technical/product ratio and the trend, as in the domain's report. */
   asymmetry: WeeklyReport['asymmetry']
-  newDeferrals: Array<
+  /** Epics whose deferrals await the owner's sign-off (one call each): new this week first, then by projected cost. */
+  awaitingSignOff: Array<
     EpicJson & {
-      /** A deferral's kind: the report lists only events the domain's isDeferral accepts. */
-      kind: WeeklyReport['newDeferrals'][number]['kind']
-      at: string
-      from: PeriodRef | null
-      to: PeriodRef | null
-      /** The cause as data (null when unknown) and in words. */
-      cause: WeeklyReport['newDeferrals'][number]['cause']
-      causeText: string | null
-      displacedBy: Array<{ epicId: string; title: string; rank: number; score: number | null; page: string }>
-      costOfDelay: number | null
-      costOfDelayAccumulated: number
-      deferralCount: number
+      newThisWeek: boolean
+      ageDays: number
+      projectedCost: number
+      accruedCost: number
+      deferrals: DeferralJson[]
     }
   >
+  /** Deferrals and roll-overs of committed work this week, highest projected cost first. */
+  newDeferrals: Array<EpicJson & DeferralJson>
   chronic: Array<
     EpicJson & {
       deferrals: number
       periodsLeft: PeriodRef[]
-      costOfDelayAccumulated: number
+      accruedCost: number
       period: PeriodRef | null
+      open: boolean
     }
   >
   overrides: Array<{
@@ -74,18 +88,44 @@ export interface WebhookReport {
     inForce: boolean
   }>
   unscored: Array<EpicJson & { missing: string[] }>
-  /** Deferrals waiting for the owner's sign-off, oldest first; absent when none. */
-  unacknowledged?: Array<
-    EpicJson & { eventId: string; at: string; ageDays: number; costOfDelayAccumulated: number }
-  >
-  /** Owned calls made this week, oldest first; absent when none. */
-  decisions?: WeeklyReport['decisions']
+  /** Owned calls made this week, oldest first. */
+  decisions: WeeklyReport['decisions']
+}
+
+interface DeferralJson {
+  eventId: string
+  /** A deferral's kind: the report lists only events the domain's isDeferral accepts. */
+  kind: WeeklyReport['newDeferrals'][number]['kind']
+  at: string
+  /** The committed period it left. */
+  from: PeriodRef | null
+  to: PeriodRef | null
+  /** The cause as data (null when unknown) and in words. */
+  cause: WeeklyReport['newDeferrals'][number]['cause']
+  causeText: string | null
+  displacedBy: Array<{
+    epicId: string
+    key: string
+    title: string
+    rank: number
+    score: number | null
+    pulledForwardFor: string | null
+    page: string
+  }>
+  /** Cost of delay per period at the time; null when unscored. */
+  costOfDelay: number | null
+  periodsSlipped: number
+  /** costOfDelay × periodsSlipped: the price of the call. */
+  projectedCost: number
+  deferralCount: number
 }
 
 interface EpicJson {
   epicId: string
   key: string
   title: string
+  /** How people name it: key and title, or the title alone when the key is an internal id. */
+  label: string
   team: string
   track: Track
   /** The ticket in its tracker. */
@@ -107,7 +147,7 @@ export function renderWebhookPayload(
   const view = reportView(report, context)
   const head: WebhookPayload = {
     type: 'onetrack.weekly_report',
-    version: 1,
+    version: 2,
     deliveryId,
     channel: context.channelId,
     week: context.week,
@@ -129,16 +169,32 @@ export function renderWebhookPayload(
     team: string
     track: Track
     url: string
-  }) => ({
+  }): EpicJson => ({
     epicId: e.epicId,
     key: e.key,
     title: e.title,
+    label: epicLabel(e),
     team: e.team,
     track: e.track,
     url: e.url,
     page: page(e.epicId),
   })
-  const cost = report.accumulatedCostByTrack
+  const deferral = (e: DeferralEvent): DeferralJson => ({
+    eventId: e.id,
+    kind: e.kind,
+    at: e.at,
+    from: ref(e.fromPeriod),
+    to: ref(e.toPeriod),
+    cause: e.cause,
+    causeText: e.cause === null ? null : describeCause(e.cause, names),
+    displacedBy: e.displacedBy.map((d) => ({ ...d, page: page(d.epicId) })),
+    costOfDelay: e.costOfDelay,
+    periodsSlipped: e.periodsSlipped,
+    projectedCost: e.projectedCost,
+    deferralCount: e.deferralCount,
+  })
+  const all = report.accruedCostByTrack
+  const open = report.accruedOpenCostByTrack
   return {
     ...head,
     report: {
@@ -147,7 +203,12 @@ export function renderWebhookPayload(
         epics: new Set(report.newDeferrals.map((e) => e.epicId)).size,
         hiddenDeferrals: report.hiddenDeferrals,
       },
-      accumulatedCostOfDelay: { total: cost.product + cost.technical, ...cost },
+      accruedCostOfDelay: {
+        total: all.product + all.technical,
+        open: open.product + open.technical,
+        byTrack: { ...all },
+        openByTrack: { ...open },
+      },
       capacity: report.capacityShare.map((s) => ({
         period: ref(s.period) as PeriodRef,
         capacity: s.capacity,
@@ -155,25 +216,25 @@ export function renderWebhookPayload(
         share: s.share,
       })),
       asymmetry: report.asymmetry,
+      awaitingSignOff: report.awaitingSignOff.map((a) => ({
+        ...epic(a),
+        newThisWeek: a.newThisWeek,
+        ageDays: a.ageDays,
+        projectedCost: a.projectedCost,
+        accruedCost: a.accruedCost,
+        deferrals: a.deferrals.map(deferral),
+      })),
       newDeferrals: report.newDeferrals.map((e) => ({
         ...epic({ ...e.epic, epicId: e.epicId }),
-        kind: e.kind,
-        at: e.at,
-        from: ref(e.fromPeriod),
-        to: ref(e.toPeriod),
-        cause: e.cause,
-        causeText: e.cause === null ? null : describeCause(e.cause, names),
-        displacedBy: e.displacedBy.map((d) => ({ ...d, page: page(d.epicId) })),
-        costOfDelay: e.costOfDelay,
-        costOfDelayAccumulated: e.costOfDelayAccumulated,
-        deferralCount: e.deferralCount,
+        ...deferral(e),
       })),
       chronic: report.chronic.map((c) => ({
         ...epic(c),
         deferrals: c.deferrals,
         periodsLeft: c.periodsLeft.map((p) => ref(p) as PeriodRef),
-        costOfDelayAccumulated: c.costOfDelayAccumulated,
+        accruedCost: c.accruedCost,
         period: ref(c.period),
+        open: c.open,
       })),
       overrides: report.overrides.map((o) => ({
         id: o.id,
@@ -188,18 +249,7 @@ export function renderWebhookPayload(
         inForce: o.inForce,
       })),
       unscored: report.unscored.map((u) => ({ ...epic(u), missing: [...u.missing] })),
-      ...(report.unacknowledged.length === 0
-        ? {}
-        : {
-            unacknowledged: report.unacknowledged.map((u) => ({
-              ...epic({ ...u.event.epic, epicId: u.event.epicId }),
-              eventId: u.event.id,
-              at: u.event.at,
-              ageDays: u.ageDays,
-              costOfDelayAccumulated: u.costOfDelayAccumulated,
-            })),
-          }),
-      ...(report.decisions.length === 0 ? {} : { decisions: report.decisions }),
+      decisions: report.decisions,
     },
   }
 }

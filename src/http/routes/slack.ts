@@ -1,10 +1,25 @@
 import type { FastifyBaseLogger, FastifyPluginAsync } from 'fastify'
+import { formatDay } from '../../channels/format.ts'
 import { SLACK_ACTIONS, slackSignatureProblem } from '../../channels/slack/index.ts'
-import { type OnetrackConfig, type Person, personBySlackUser } from '../../config/index.ts'
+import {
+  type OnetrackConfig,
+  type Person,
+  personBySlackUser,
+  roadmapSettings,
+  signOffRefusal,
+} from '../../config/index.ts'
+import { type DeferralEvent, epicLabel, isDeferral, parseEpicId, periodNames } from '../../domain/index.ts'
 import { isOnetrackError, OnetrackError } from '../../errors.ts'
 import type { Queues } from '../../jobs/index.ts'
-import { acceptDeferral, keepPlanned } from '../../pipeline/index.ts'
-import type { Database } from '../../store/index.ts'
+import { acceptEpicDeferrals, keepPlanned } from '../../pipeline/index.ts'
+import {
+  type AcknowledgedEvent,
+  type Database,
+  deferralEvent,
+  epicHistory,
+  openDeferralsOf,
+  withAcknowledgements,
+} from '../../store/index.ts'
 
 export interface SlackRouteDeps {
   config: OnetrackConfig
@@ -36,12 +51,14 @@ interface BlockActions {
 }
 
 /**
- * Slack interactivity: the weekly report's "Accept deferral" and "Keep it planned" buttons.
- * The signature is verified on the raw bytes before anything is parsed; a forged or stale request
- * gets 401 and changes nothing. The Slack user must map to a configured person
+ * Slack interactivity: the weekly report's "Accept the deferral" and "Keep it planned" buttons, one
+ * pair per epic (the button's value is the epic id): one call answers all of the epic's open
+ * deferrals. The signature is verified on the raw bytes before anything is parsed; a forged or
+ * stale request gets 401 and changes nothing. The Slack user must map to a configured person
  * (auth.tokens[].slackUserId) who owns the epic's team; anyone else gets an ephemeral answer and
  * nothing is recorded. The answer is 200 at once; the outcome follows in the thread via
- * response_url.
+ * response_url. Pressing again (a double click, a replay, the other button after the first) records
+ * nothing: the presser alone is told the first outcome.
  */
 export const slackRoutes: FastifyPluginAsync<SlackRouteDeps> = async (app, deps) => {
   app.removeAllContentTypeParsers()
@@ -89,14 +106,11 @@ export const slackRoutes: FastifyPluginAsync<SlackRouteDeps> = async (app, deps)
         return reply.code(200).send()
       }
       try {
-        const text = await decide(
-          person,
-          action.action_id ?? '',
-          action.value,
-          rationaleOf(payload),
-          request.log,
+        const answer = await serialized(action.value, () =>
+          decide(person, action.action_id ?? '', action.value ?? '', rationaleOf(payload), request.log),
         )
-        respond.inThread(text)
+        if (answer.first) respond.inThread(answer.text)
+        else respond.ephemeral(answer.text)
       } catch (error) {
         if (!isOnetrackError(error)) throw error
         if (error.code === 'ONETRACK_INTERNAL' || error.code === 'ONETRACK_STORE_UNAVAILABLE') throw error
@@ -106,22 +120,98 @@ export const slackRoutes: FastifyPluginAsync<SlackRouteDeps> = async (app, deps)
     },
   )
 
+  /**
+   * Presses of one epic's buttons one after the other, in this process: a double click reads the
+   * first press's outcome instead of racing it. (Across processes the store's locks keep accepts
+   * to one decision; two "keep" presses at the same instant on two servers could both pin.)
+   */
+  const inFlight = new Map<string, Promise<unknown>>()
+  async function serialized<T>(key: string, run: () => Promise<T>): Promise<T> {
+    const before = inFlight.get(key) ?? Promise.resolve()
+    const result = before.then(run, run)
+    const tail = result.then(
+      () => undefined,
+      () => undefined,
+    )
+    inFlight.set(key, tail)
+    try {
+      return await result
+    } finally {
+      if (inFlight.get(key) === tail) inFlight.delete(key)
+    }
+  }
+
+  /** The epic a button names: its value is an epic id (older reports' buttons named a ledger event). */
+  async function epicOf(value: string): Promise<string> {
+    if (parseEpicId(value) !== null) return value
+    const found = await deferralEvent(deps.database.db, value)
+    return found?.event.epicId ?? value
+  }
+
   async function decide(
     person: Person,
     actionId: string,
-    eventId: string,
+    value: string,
     rationale: string | null,
     log: FastifyBaseLogger,
-  ): Promise<string> {
+  ): Promise<{ first: boolean; text: string }> {
+    const epicId = await epicOf(value)
+    const name = periodNames(roadmapSettings(deps.config).periods)
     if (actionId === SLACK_ACTIONS.accept) {
       const reason = rationale ?? `accepted in Slack by ${person.name}`
-      const { event } = await acceptDeferral(deps, { person, eventId, reason, via: 'slack' }, log)
-      return `${person.name} accepted the deferral of ${event.epic.key} ${event.epic.title}: “${reason}”`
+      const outcome = await acceptEpicDeferrals(deps, { person, epicId, reason, via: 'slack' }, log)
+      if (outcome.status === 'already') return { first: false, text: alreadyText(outcome.events, name) }
+      const answered = outcome.events.filter((e) => e.acknowledgement?.decisionId === outcome.decision.id)
+      const epic = (answered[0] ?? outcome.events[0])?.epic
+      const periods = [...new Set(answered.map((e) => name(e.fromPeriod)))].join(', ')
+      return {
+        first: true,
+        text: `${person.name} accepted ${answered.length === 1 ? 'the deferral' : `the ${answered.length} deferrals`} of ${epic === undefined ? 'the epic' : epicLabel(epic)} (committed ${periods}): “${reason}”`,
+      }
     }
+    const open = await openDeferralsOf(deps.database.db, epicId)
+    const latest = open.at(-1)
+    if (latest === undefined)
+      return { first: false, text: alreadyText(await signedOff(person, epicId), name) }
     const text = rationale ?? `kept planned in Slack by ${person.name}`
-    const kept = await keepPlanned(deps, { person, eventId, rationale: text, via: 'slack' }, log)
-    return `${person.name} kept it planned: pinned to ${kept.period} (“${text}”); ${kept.answered.length === 1 ? '1 open deferral' : `${kept.answered.length} open deferrals`} answered. The roadmap is rebuilding.`
+    const kept = await keepPlanned(deps, { person, eventId: latest.id, rationale: text, via: 'slack' }, log)
+    return {
+      first: true,
+      text: `${person.name} kept ${epicLabel(latest.epic)} planned: pinned to ${name(kept.period)} (“${text}”); ${kept.answered.length === 1 ? '1 open deferral' : `${kept.answered.length} open deferrals`} answered. The roadmap is rebuilding.`,
+    }
   }
+
+  /** An epic's deferrals with their sign-offs, once the presser is known to own its team. */
+  async function signedOff(person: Person, epicId: string): Promise<AcknowledgedEvent[]> {
+    const deferrals = (await epicHistory(deps.database.db, epicId)).filter((e) => isDeferral(e.kind))
+    const last = deferrals.at(-1)
+    if (last === undefined)
+      throw new OnetrackError('ONETRACK_NOT_FOUND', `epic ${epicId} has no deferral to sign off`)
+    const refusal = signOffRefusal(deps.config, person, last.epic.team)
+    if (refusal !== null) throw new OnetrackError('ONETRACK_FORBIDDEN', refusal)
+    return withAcknowledgements(deps.database.db, deferrals)
+  }
+}
+
+/** The first outcome, for a press that finds nothing left open: who answered the epic's deferrals, how and why. */
+function alreadyText(events: readonly AcknowledgedEvent[], name: (period: string | null) => string): string {
+  const signed = events.filter((e) => e.acknowledgement !== null)
+  const last = [...signed]
+    .sort((a, b) => (a.acknowledgement?.at ?? '').localeCompare(b.acknowledgement?.at ?? ''))
+    .at(-1)
+  const epic: DeferralEvent['epic'] | undefined = (last ?? events.at(-1))?.epic
+  const label = epic === undefined ? 'this epic' : epicLabel(epic)
+  const ack = last?.acknowledgement
+  if (ack === undefined || ack === null)
+    return `Nothing recorded: ${label} has no deferral awaiting sign-off.`
+  const same = signed.filter((e) => e.acknowledgement?.decisionId === ack.decisionId)
+  const periods = [...new Set(same.map((e) => name(e.fromPeriod)))].join(', ')
+  const day = formatDay(ack.at)
+  const how =
+    ack.via === 'override'
+      ? `${ack.by} kept it planned with a pin on ${day}`
+      : `${ack.by} accepted ${same.length === 1 ? 'the deferral' : `the ${same.length} deferrals`} (committed ${periods}) on ${day}${ack.via === 'slack' ? ' in Slack' : ''}`
+  return `Already decided, nothing new recorded: ${how}: “${ack.reason}”. ${label} has no deferral awaiting sign-off.`
 }
 
 function parsePayload(raw: Buffer): BlockActions | null {

@@ -1,6 +1,6 @@
 // @ts-check
-// The accumulated cost of delay over time, as hand-written SVG: a step chart (the total moves only
-// when a build records deferrals), stacked by track, with the period boundaries behind it. A few
+// The projected cost of the deferrals over time, as hand-written SVG: a step chart (the total moves
+// only when a build records deferrals, and never goes down), stacked by track, with the period boundaries behind it. A few
 // dozen points need no charting library.
 /** @import { CostPoint, Period } from './types.d.ts' */
 import { cost, day, esc, num } from './format.js'
@@ -18,7 +18,7 @@ const PAD = { top: 12, right: 16, bottom: 30, left: 56 }
 export function costChartHtml(points, periods, unit, now, width = 960) {
   const W = Math.max(480, Math.round(width))
   if (points.length === 0)
-    return '<p class="muted chart-empty">No cost of delay yet: nothing has been deferred.</p>'
+    return '<p class="muted chart-empty">No cost of delay yet: no committed work has been deferred.</p>'
   const sorted = [...points].sort((a, b) => Date.parse(a.at) - Date.parse(b.at))
   const first = Date.parse(sorted[0]?.at ?? now)
   const last = Math.max(Date.parse(now), Date.parse(sorted.at(-1)?.at ?? now))
@@ -70,7 +70,7 @@ export function costChartHtml(points, periods, unit, now, width = 960) {
   // One marker per build that added cost, with its numbers as a tooltip.
   for (const p of sorted) {
     if (p.added === 0) continue
-    const label = `${day(p.at)}: +${cost(p.added, unit)}, ${cost(p.accumulated, unit)} in all (technical ${num(p.byTrack.technical)}, product ${num(p.byTrack.product)})`
+    const label = `${day(p.at)}: +${cost(p.added, unit)} projected, ${cost(p.accumulated, unit)} in all (technical ${cost(p.byTrack.technical, unit)}, product ${cost(p.byTrack.product, unit)})`
     svg += `<circle class="c-dot" cx="${x(Date.parse(p.at)).toFixed(1)}" cy="${y(p.accumulated).toFixed(1)}" r="4"><title>${esc(label)}</title></circle>`
   }
   svg += `<line class="c-axis" x1="${PAD.left}" x2="${W - PAD.right}" y1="${y(0).toFixed(1)}" y2="${y(0).toFixed(1)}"/>`
@@ -78,7 +78,7 @@ export function costChartHtml(points, periods, unit, now, width = 960) {
   const summary =
     lastPoint === undefined
       ? ''
-      : `Accumulated cost of delay: ${cost(lastPoint.accumulated, unit)} by ${day(lastPoint.at)}, of which technical ${cost(lastPoint.byTrack.technical, unit)} and product ${cost(lastPoint.byTrack.product, unit)}.`
+      : `Projected cost of the deferrals: ${cost(lastPoint.accumulated, unit)} by ${day(lastPoint.at)}, of which technical ${cost(lastPoint.byTrack.technical, unit)} and product ${cost(lastPoint.byTrack.product, unit)}.`
   return `<figure class="chart"><svg class="chart-svg" viewBox="0 0 ${W} ${H}" role="img" aria-label="${esc(summary)}">${svg}</svg><figcaption class="chart-legend"><span><span class="sw sw-technical" aria-hidden="true"></span>technical</span><span><span class="sw sw-product" aria-hidden="true"></span>product</span><span><span class="sw sw-line" aria-hidden="true"></span>total</span></figcaption></figure>`
 }
 

@@ -1,11 +1,11 @@
 // @ts-check
-// The deferrals view: what the waiting has cost so far (numbers and chart) and the ledger, newest
-// first, filtered and paged by the API.
+// The deferrals view: what the deferrals cost (numbers and chart) and the ledger, newest first,
+// filtered and paged by the API.
 /** @import { CostResponse, DeferralsResponse } from './types.d.ts' */
 import { api, errorText } from './api.js'
 import { num } from './format.js'
 import { costHtml, ledgerRowsHtml, ledgerTableHtml } from './ledger.js'
-import { chronic, el, names, notice, periods, shared, teamName, unit } from './page-state.js'
+import { chronic, el, learnEpic, names, notice, periods, shared, teamName, unit } from './page-state.js'
 
 const ledgerForm = /** @type {HTMLFormElement} */ (el('ledger-filters'))
 
@@ -79,13 +79,13 @@ async function moreLedger() {
 /** @param {DeferralsResponse} page */
 function appendLedger(page) {
   const body = el('ledger').querySelector('tbody')
-  for (const e of page.events) if (!shared.byId.has(e.epicId)) shared.keys.set(e.epicId, e.epic.key)
+  for (const e of page.events) learnEpic(e.epicId, e.epic)
   if (body !== null) body.insertAdjacentHTML('beforeend', ledgerRowsHtml(page.events, ledgerContext()))
   state.cursor = page.nextCursor
   el('ledger-count').textContent = num(page.total)
   el('ledger-more').hidden = page.nextCursor === null
   if (page.total === 0 && body !== null)
-    body.innerHTML = '<tr><td colspan="7" class="muted">No events match.</td></tr>'
+    body.innerHTML = '<tr><td colspan="6" class="muted">No events match.</td></tr>'
 }
 
 function ledgerContext() {

@@ -1,13 +1,13 @@
 // @ts-check
 // What the drawer lets people do: record or revoke an override (then wait for the build it queued),
-// ask what one more period of deferral would cost, and sign a deferral off.
-/** @import { VersionsResponse, WhatIfResponse } from './types.d.ts' */
+// ask what one more period of deferral would cost, and sign an epic's open deferrals off.
+/** @import { AckResponse, VersionsResponse, WhatIfResponse } from './types.d.ts' */
 import { ApiError, api, errorText, getToken } from './api.js'
 import { staleLedger } from './deferrals-view.js'
 import { OVERRIDE_HINTS } from './drawer.js'
 import { drawerContent, drawerEpic, renderEpic } from './drawer-view.js'
 import { esc } from './format.js'
-import { el, keyOf, names, onClick, periodIndexer, shared, showFormError } from './page-state.js'
+import { el, nameOf, names, onClick, periodIndexer, shared, showFormError } from './page-state.js'
 import { loadRoadmap } from './roadmap-view.js'
 import { staleVersions } from './versions-view.js'
 import { whatIfHtml } from './whatif.js'
@@ -145,12 +145,12 @@ async function runWhatIf(/** @type {HTMLButtonElement} */ button) {
     const name = names()
     html = whatIfHtml(result, {
       epicId,
-      key: keyOf(epicId),
+      name: nameOf(epicId),
       from: name(entry?.period ?? null),
       to: name(period),
       periodName: name,
       periodIndex: periodIndexer(),
-      keyOf,
+      nameOf,
     })
   } catch (error) {
     html = `<p class="form-error" role="alert">${esc(errorText(error))}</p>`
@@ -168,7 +168,7 @@ async function runWhatIf(/** @type {HTMLButtonElement} */ button) {
 
 // ---------------------------------------------------------------- sign-off
 
-/** Shows or hides a deferral's "accept with a reason" form. @param {HTMLElement} toggle @param {boolean} open */
+/** Shows or hides the "accept with a reason" form. @param {HTMLElement} toggle @param {boolean} open */
 function toggleAckForm(toggle, open) {
   const form = document.getElementById(toggle.getAttribute('aria-controls') ?? '')
   if (!(form instanceof HTMLFormElement)) return
@@ -179,10 +179,12 @@ function toggleAckForm(toggle, open) {
   else toggle.focus()
 }
 
-/** Accepts a deferral with a reason (owner token), then shows it signed off and the badge gone. */
+/**
+ * Signs the epic off (owner token): one reason accepts every deferral of it still open, then the
+ * history shows them signed off and the card's badge goes.
+ */
 async function submitAck(/** @type {HTMLFormElement} */ form) {
-  const eventId = form.dataset.ack ?? ''
-  const epicId = drawerEpic()
+  const epicId = form.dataset.ackEpic ?? ''
   const reason = String(new FormData(form).get('reason') ?? '').trim()
   const error = /** @type {HTMLElement} */ (form.querySelector('.form-error'))
   const status = /** @type {HTMLElement} */ (form.querySelector('.form-status'))
@@ -196,8 +198,10 @@ async function submitAck(/** @type {HTMLFormElement} */ form) {
     )
   button.disabled = true
   status.textContent = 'Recording…'
+  /** @type {AckResponse} */
+  let answer
   try {
-    await api(`/api/deferrals/${encodeURIComponent(eventId)}/ack`, { method: 'POST', body: { reason } })
+    answer = await api(`/api/epics/${encodeURIComponent(epicId)}/ack`, { method: 'POST', body: { reason } })
   } catch (e) {
     status.textContent = ''
     button.disabled = false
@@ -210,8 +214,11 @@ async function submitAck(/** @type {HTMLFormElement} */ form) {
   status.textContent = 'Accepted.'
   staleLedger()
   // No build: the sign-off changes the ledger, not the plan. Refresh the badge and the history.
-  await Promise.all([loadRoadmap(), epicId === null ? null : renderEpic(epicId, false)])
-  const done = drawerContent.querySelector(`#ev-${CSS.escape(eventId)} .ack-done`)
+  await Promise.all([loadRoadmap(), drawerEpic() === epicId ? renderEpic(epicId, false) : null])
+  // The focus goes to the newest deferral this call answered.
+  const answered = answer.events.filter((e) => e.acknowledgement?.decisionId === answer.decision.id).at(-1)
+  const done =
+    answered === undefined ? null : drawerContent.querySelector(`#ev-${CSS.escape(answered.id)} .ack-done`)
   if (done instanceof HTMLElement) done.focus()
 }
 

@@ -4,19 +4,18 @@
 /** @import { EpicResponse } from './types.d.ts' */
 import { ApiError, api, errorText } from './api.js'
 import { drawerHtml } from './drawer.js'
-import { esc } from './format.js'
+import { esc, shownKey } from './format.js'
 import {
   chronic,
   el,
+  epicOf,
   isModified,
-  keyOf,
+  learnEpic,
   onClick,
   openPeriods,
   periods,
   shared,
-  titleOf,
   trackerOf,
-  unit,
   viewPath,
 } from './page-state.js'
 import { openTokenDialog } from './token.js'
@@ -55,7 +54,7 @@ export async function openEpic(epicId, options) {
   }
   markSelected(epicId)
   const entry = shared.byId.get(epicId)
-  drawerContent.innerHTML = `<header class="dr-head"><div class="dr-eyebrow">${entry === undefined ? '' : esc(entry.key)}</div><h2 id="drawer-title" class="dr-title" tabindex="-1">${entry === undefined ? 'Loading…' : esc(entry.title)}</h2><button type="button" class="dr-close icon-btn" data-close aria-label="Close (Escape)">✕</button></header><div class="dr-body"><p class="muted">Loading…</p></div>`
+  drawerContent.innerHTML = `<header class="dr-head"><div class="dr-eyebrow">${entry === undefined ? '' : esc(shownKey(entry.key))}</div><h2 id="drawer-title" class="dr-title" tabindex="-1">${entry === undefined ? 'Loading…' : esc(entry.title)}</h2><button type="button" class="dr-close icon-btn" data-close aria-label="Close (Escape)">✕</button></header><div class="dr-body"><p class="muted">Loading…</p></div>`
   if (!drawer.open) drawer.showModal()
   drawer.setAttribute('aria-busy', 'true')
   await renderEpic(epicId, true)
@@ -66,18 +65,16 @@ export async function renderEpic(epicId, focus) {
   try {
     const data = /** @type {EpicResponse} */ (await api(`/api/epics/${encodeURIComponent(epicId)}`))
     if (state.epicId !== epicId) return
-    shared.keys.set(data.epic.id, data.epic.key)
+    learnEpic(data.epic.id, data.epic)
+    for (const e of data.history) for (const d of e.displacedBy) learnEpic(d.epicId, d)
     const periodNames = {
       ...Object.fromEntries((shared.roadmap?.periods ?? []).map((p) => [p.id, p.name])),
       ...data.periodNames,
     }
     drawerContent.innerHTML = drawerHtml(data, {
-      unit: unit(),
       chronic: chronic(),
       periodName: (id) => (id === null ? 'unplanned' : (periodNames[id] ?? id)),
-      keyOf,
-      titleOf,
-      isKnown: (id) => shared.byId.has(id) || shared.keys.has(id),
+      epicOf,
       trackerOf,
       openPeriods: openPeriods(),
       periods: periods(),

@@ -2,18 +2,15 @@
 // An epic's drawer: the score in plain words (the three questions every epic answers), its place in
 // the plan, its deferral history as a timeline, the owner's overrides and the form to add one.
 /** @import { Acknowledgement, Entry, EpicResponse, LedgerEvent, Period, ScoreBreakdown } from './types.d.ts' */
-import { cost, day, dayTime, esc, eventTitle, num, plural, score, shortId } from './format.js'
+import { cost, day, dayTime, esc, eventTitle, num, plural, score, shownKey } from './format.js'
 import { overrideWord, reasonText } from './timeline.js'
 import { deferTarget, whatIfSectionHtml } from './whatif.js'
 
 /**
  * @typedef {object} DrawerContext
- * @property {string} unit cost-of-delay unit
  * @property {number} chronic
  * @property {(periodId: string | null) => string} periodName
- * @property {(epicId: string) => string} keyOf
- * @property {(epicId: string) => string | undefined} titleOf
- * @property {(epicId: string) => boolean} isKnown whether the page knows the epic's key
+ * @property {(epicId: string) => { key: string, title: string } | undefined} epicOf the key and title of an epic the page knows
  * @property {(sourceId: string) => string} trackerOf 'Jira', 'Linear'
  * @property {Period[]} openPeriods
  * @property {Period[]} periods every configured period, in order (where "one more period" goes)
@@ -24,20 +21,21 @@ import { deferTarget, whatIfSectionHtml } from './whatif.js'
 export function drawerHtml(data, ctx) {
   const { epic, entry } = data
   const tracker = ctx.trackerOf(epic.source)
-  const deferrals = entry?.deferrals ?? data.history.filter((e) => e.deferral).length
+  const deferrals = data.deferrals
   const chronic = deferrals >= ctx.chronic
+  const key = shownKey(epic.key)
   let html = `<header class="dr-head">
-    <div class="dr-eyebrow"><span class="chip t-${epic.track}">${epic.track}</span><span>${esc(epic.key)}</span><span aria-hidden="true">·</span><span>${esc(teamLabel(epic.team))}</span><span aria-hidden="true">·</span><span>${statusWord(epic.status)}</span></div>
+    <div class="dr-eyebrow"><span class="chip t-${epic.track}">${epic.track}</span>${key === '' ? '' : `<span>${esc(key)}</span>`}<span aria-hidden="true">·</span><span>${esc(teamLabel(epic.team))}</span><span aria-hidden="true">·</span><span>${statusWord(epic.status)}</span></div>
     <h2 id="drawer-title" class="dr-title">${esc(epic.title)}</h2>
     <div class="dr-links">${epic.url === '' ? '' : `<a class="btn btn-quiet" href="${esc(epic.url)}" target="_blank" rel="noopener noreferrer">Open in ${esc(tracker)} <span aria-hidden="true">↗</span></a>`}<a class="btn btn-quiet" href="${esc(ctx.pageUrl)}" data-copy="${esc(ctx.pageUrl)}">Copy link</a></div>
     <button type="button" class="dr-close icon-btn" data-close aria-label="Close (Escape)">✕</button>
   </header>`
   html += '<div class="dr-body">'
   html += summary(data, entry, deferrals, chronic, ctx)
-  if (entry !== null) html += breakdown(entry, deferrals, ctx)
+  if (entry !== null) html += breakdown(entry, deferrals, data, ctx)
   else
     html += `<section class="dr-section"><p class="muted">${epic.deleted ? 'This epic is no longer in its tracker.' : `This epic is ${statusWord(epic.status)}, so it is not on the roadmap.`}</p></section>`
-  html += history(data.history, ctx)
+  html += history(data, ctx)
   if (entry !== null) html += whatIfSectionHtml(epic.id, deferTarget(entry, ctx.periods))
   html += overrides(data, ctx)
   html += '</div>'
@@ -62,17 +60,34 @@ function summary(data, entry, deferrals, chronic, ctx) {
       ),
     )
     facts.push(fact('Effort', num(entry.effort)))
+    facts.push(
+      fact(
+        'Committed',
+        entry.commitment === null ? 'not committed' : ctx.periodName(entry.commitment),
+        entry.commitment === null
+          ? 'beyond the horizon, or added since the period started: it can move freely'
+          : 'at the start of the period: moving it later is a deferral',
+      ),
+    )
   }
   facts.push(
     fact(
       'Deferred',
       deferrals === 0 ? 'never' : `${deferrals}×`,
-      chronic ? 'chronic' : '',
+      chronic ? 'chronic' : deferrals > 0 ? `${plural(deferrals, 'committed period')} left` : '',
       chronic ? 'is-chronic' : '',
     ),
   )
-  const accumulated = entry?.costOfDelayAccumulated ?? data.history.at(-1)?.costOfDelayAccumulated ?? 0
-  facts.push(fact('Cost of delay so far', cost(accumulated, ctx.unit)))
+  facts.push(
+    fact(
+      'Cost of delay accrued',
+      cost(data.accruedCost, data.unit),
+      data.accruedCost > 0
+        ? 'for each day late past its committed period; never given back'
+        : 'it has not been late',
+      'fact-accrued',
+    ),
+  )
   let html = `<dl class="facts">${facts.join('')}</dl>`
   if (entry !== null) {
     const notes = []
@@ -81,6 +96,10 @@ function summary(data, entry, deferrals, chronic, ctx) {
     if (entry.override !== null)
       notes.push(
         `<p class="note note-override"><strong>${esc(overrideWord(entry.override.kind))}${entry.override.period === null ? '' : ` ${entry.override.kind === 'pin' ? 'in' : 'until'} ${esc(ctx.periodName(entry.override.period))}`}</strong> by ${esc(entry.override.author)}: “${esc(entry.override.rationale)}”</p>`,
+      )
+    if (entry.pulledForwardFor !== null)
+      notes.push(
+        `<p class="note note-pulled">Planned early: it blocks ${epicLink(entry.pulledForwardFor, ctx)}, which ranks higher.</p>`,
       )
     if (entry.blockers.length > 0)
       notes.push(
@@ -106,12 +125,12 @@ function fact(label, value, sub = '', cls = '') {
 
 /**
  * The score breakdown as the three questions, each answered with the numbers behind it.
- * @param {Entry} entry @param {number} deferrals @param {DrawerContext} ctx
+ * @param {Entry} entry @param {number} deferrals @param {EpicResponse} data @param {DrawerContext} ctx
  */
-function breakdown(entry, deferrals, ctx) {
+function breakdown(entry, deferrals, data, ctx) {
   const b = entry.score.breakdown
   const t = b.terms
-  const unit = ctx.unit
+  const unit = data.unit
   let head
   if (entry.score.status === 'scored') {
     head = `<p class="formula"><span class="f-big">${score(entry.score.score)}</span> = cost of delay <strong>${num(entry.score.costOfDelay, 1)}</strong> ${esc(unit)} per period ÷ effort <strong>${num(b.effortUsed)}</strong>${b.effortUsed !== b.inputs.effort ? ` (at least ${num(b.effortUsed)})` : ''}</p>${shareBar(b)}`
@@ -140,7 +159,7 @@ function breakdown(entry, deferrals, ctx) {
   const q2 = `<li class="q q-delay"><h4><span class="q-n">2</span>What does it cost not to do it, and how does that grow while we wait?</h4>
     <p>${tc === null ? '<em>Time criticality is not given.</em>' : `Time criticality <strong>${num(tc)}</strong>${weight(t.timeCriticality, tc)}: what waiting costs each period.`}</p>
     <p>${riskText}</p>
-    <p>Waiting has cost <strong>${esc(cost(entry.costOfDelayAccumulated, unit))}</strong> so far.</p>
+    <p>${data.accruedCost > 0 ? `Late past its committed period, waiting has cost <strong>${esc(cost(data.accruedCost, unit))}</strong> so far: it accrues every day it is late and is never given back.` : 'It has not been late yet: no cost of delay has accrued.'}</p>
     <p class="q-term">time criticality <strong>${num(t.timeCriticality)}</strong> + risk <strong>${num(t.risk)}</strong></p></li>`
 
   const en = b.enablement
@@ -189,17 +208,36 @@ function riskInterest(/** @type {ScoreBreakdown} */ b) {
   return (b.riskEffective / risk) ** (1 / b.deferrals) - 1
 }
 
-/** The ledger of one epic, oldest first, as a vertical timeline. */
-function history(/** @type {LedgerEvent[]} */ events, /** @type {DrawerContext} */ ctx) {
+/**
+ * The ledger of one epic, oldest first, as a vertical timeline: deferrals with their projected cost
+ * and sign-off, replans as replans (never counted, never signed off), and one form that signs off
+ * every deferral still open (one owner call answers them all).
+ * @param {EpicResponse} data @param {DrawerContext} ctx
+ */
+function history(data, ctx) {
+  const events = data.history
+  const unit = data.unit
   const deferrals = events.filter((e) => e.deferral)
-  const open = deferrals.filter((e) => e.acknowledgement === null).length
-  let html = `<section class="dr-section" aria-labelledby="history-title"><h3 id="history-title">History <span class="count">${plural(deferrals.length, 'deferral')}${open === 0 ? '' : ` · ${num(open)} awaiting sign-off`}</span></h3>`
+  const replans = events.filter((e) => e.kind === 'replanned').length
+  const open = deferrals.filter((e) => e.acknowledgement === null)
+  const counts = [plural(deferrals.length, 'deferral')]
+  if (replans > 0) counts.push(plural(replans, 'replan'))
+  if (open.length > 0) counts.push(`${num(open.length)} awaiting sign-off`)
+  let html = `<section class="dr-section" aria-labelledby="history-title"><h3 id="history-title">History <span class="count">${counts.join(' · ')}</span></h3>`
   if (events.length === 0) return `${html}<p class="muted">Nothing recorded yet.</p></section>`
+  if (open.length > 0 && open[0]?.acknowledgement !== undefined) html += signOffForm(data, open, unit)
   html += '<ol class="history">'
   for (const event of events) {
     const deferral = event.deferral
+    const replan = event.kind === 'replanned'
     html += `<li class="ev ev-${event.kind}${deferral ? ' is-deferral' : ''}" id="ev-${esc(event.id)}"><div class="ev-dot${event.kind === 'pulled_in' || event.kind === 'completed' ? ' is-good' : ''}" aria-hidden="true"></div><div class="ev-body">`
-    html += `<div class="ev-top"><time datetime="${esc(event.at)}">${esc(day(event.at))}</time>${deferral ? `<span class="badge b-defer${event.deferralCount >= ctx.chronic ? ' is-chronic' : ''}">deferral ${event.deferralCount}</span>` : ''}</div>`
+    let badge = ''
+    if (deferral)
+      badge = `<span class="badge b-defer${event.deferralCount >= ctx.chronic ? ' is-chronic' : ''}">deferral ${event.deferralCount}</span>`
+    else if (replan)
+      badge =
+        '<span class="badge b-replan" title="moved, but not out of a commitment: not counted, no sign-off">replan, not counted</span>'
+    html += `<div class="ev-top"><time datetime="${esc(event.at)}">${esc(day(event.at))}</time>${badge}</div>`
     html += `<div class="ev-title">${esc(eventTitle(event, ctx.periodName))}</div>`
     if (event.causeText !== null)
       html += `<p class="ev-cause">Because <span class="ev-why">${esc(event.causeText)}</span>.</p>`
@@ -208,31 +246,48 @@ function history(/** @type {LedgerEvent[]} */ events, /** @type {DrawerContext} 
         .slice(0, 4)
         .map(
           (d) =>
-            `${epicLink(d.epicId, ctx, d.title)} <span class="muted">#${d.rank}${d.score === null ? '' : `, score ${score(d.score)}`}</span>`,
+            `${epicLink(d.epicId, ctx, d)} <span class="muted">#${d.rank}${d.score === null ? '' : `, score ${score(d.score)}`}${d.pulledForwardFor === null || d.pulledForwardFor === undefined ? '' : `, pulled forward as a blocker of ${esc(nameIn(d.pulledForwardFor, ctx))}`}</span>`,
         )
         .join(', ')}${event.displacedBy.length > 4 ? ` and ${event.displacedBy.length - 4} more` : ''}.</p>`
-    if (event.costOfDelayAdded !== 0)
-      html += `<p class="ev-cost">${event.costOfDelayAdded > 0 ? '+' : '−'}${esc(cost(Math.abs(event.costOfDelayAdded), ctx.unit))} of delay (${plural(Math.abs(event.periodsSlipped), 'period')} × ${num(event.costOfDelay)}), ${esc(cost(event.costOfDelayAccumulated, ctx.unit))} in all</p>`
-    if (deferral && event.acknowledgement !== undefined) html += signOff(event.id, event.acknowledgement)
+    if (deferral) html += projected(event, unit)
+    if (deferral && event.acknowledgement !== undefined) html += signOff(event.acknowledgement)
     html += '</div></li>'
   }
   return `${html}</ol></section>`
 }
 
+/** A deferral's price when the call was made: cost of delay per period × periods slipped. */
+function projected(/** @type {LedgerEvent} */ event, /** @type {string} */ unit) {
+  if (event.costOfDelay === null)
+    return '<p class="ev-cost">Projected cost: not known, it could not be scored.</p>'
+  return `<p class="ev-cost">Projected cost <strong>${esc(cost(event.projectedCost, unit))}</strong> <span class="muted">(${plural(event.periodsSlipped, 'period')} × ${esc(cost(event.costOfDelay, unit))} per period)</span></p>`
+}
+
 /**
- * A deferral's sign-off: who accepted it, when and why; or, while open, the form to accept it.
- * @param {string} id the ledger event @param {Acknowledgement | null} ack
+ * A deferral's sign-off: who accepted it, when and why; while open, a badge (the form above the
+ * history signs off all of the epic's open deferrals at once).
+ * @param {Acknowledgement | null} ack
  */
-function signOff(id, ack) {
+function signOff(ack) {
   if (ack !== null) {
     const how = ack.via === 'slack' ? ' in Slack' : ack.via === 'override' ? ' by pinning the epic' : ''
     return `<p class="ack ack-done" tabindex="-1"><span class="ack-mark" aria-hidden="true">✓</span><span>Accepted by <strong class="ack-by">${esc(ack.by)}</strong>${how} <time datetime="${esc(ack.at)}" title="${esc(dayTime(ack.at))}">${esc(day(ack.at))}</time>: <q class="ack-reason">${esc(ack.reason)}</q></span></p>`
   }
-  const formId = `ack-${id}`
-  return `<div class="ack ack-open"><span class="badge b-signoff">needs sign-off</span><button type="button" class="btn btn-small" data-ack-open="${esc(formId)}" aria-expanded="false" aria-controls="${esc(formId)}">Accept with a reason</button>
-    <form class="ack-form" id="${esc(formId)}" data-ack="${esc(id)}" hidden novalidate>
-      <label class="field"><span>Why is this deferral acceptable? <span class="muted">(required: it is recorded with your name)</span></span><textarea name="reason" rows="2" required></textarea></label>
-      <div class="form-foot"><button type="submit" class="btn btn-primary btn-small">Accept deferral</button><button type="button" class="btn btn-quiet btn-small" data-ack-cancel>Cancel</button><span class="form-status" role="status" aria-live="polite"></span></div>
+  return '<p class="ack ack-pending"><span class="badge b-signoff">needs sign-off</span></p>'
+}
+
+/**
+ * The owner's one call for the epic: accept every deferral still open with one reason.
+ * @param {EpicResponse} data @param {LedgerEvent[]} open @param {string} unit
+ */
+function signOffForm(data, open, unit) {
+  const formId = 'ack-epic'
+  const price = open.reduce((sum, e) => sum + e.projectedCost, 0)
+  const what = open.length === 1 ? 'this deferral' : `these ${num(open.length)} deferrals`
+  return `<div class="ack ack-open"><p class="ack-ask"><span class="badge b-signoff">needs sign-off</span> ${esc(plural(open.length, 'deferral'))} awaiting the owner’s call, projected at ${esc(cost(price, unit))}.</p><button type="button" class="btn btn-small" data-ack-open="${formId}" aria-expanded="false" aria-controls="${formId}">Accept with a reason</button>
+    <form class="ack-form" id="${formId}" data-ack-epic="${esc(data.epic.id)}" hidden novalidate>
+      <label class="field"><span>Why ${open.length === 1 ? 'is' : 'are'} ${what} acceptable? <span class="muted">(required: it is recorded with your name, once for all of them)</span></span><textarea name="reason" rows="2" required></textarea></label>
+      <div class="form-foot"><button type="submit" class="btn btn-primary btn-small">${open.length === 1 ? 'Accept deferral' : `Accept ${num(open.length)} deferrals`}</button><button type="button" class="btn btn-quiet btn-small" data-ack-cancel>Cancel</button><span class="form-status" role="status" aria-live="polite"></span></div>
       <p class="form-error" role="alert" hidden></p>
     </form></div>`
 }
@@ -270,16 +325,24 @@ function overrides(/** @type {EpicResponse} */ data, /** @type {DrawerContext} *
   return `${html}</section>`
 }
 
-/** A link that opens another epic in the drawer; its key when the page knows it, else its title. */
-/** @param {string} epicId @param {DrawerContext} ctx @param {string} [title] */
-function epicLink(epicId, ctx, title) {
-  const name = title ?? ctx.titleOf(epicId)
-  const key = ctx.keyOf(epicId)
-  const keyHtml =
-    key === '' || (name !== undefined && key === shortId(epicId) && !ctx.isKnown(epicId))
-      ? ''
-      : `<span class="key">${esc(key)}</span> `
-  return `<a href="/epics/${encodeURIComponent(epicId)}" data-epic-link="${esc(epicId)}">${keyHtml}${esc(name ?? '')}</a>`
+/** An epic as people name it, from what the page knows of it. @param {string} epicId @param {DrawerContext} ctx */
+function nameIn(epicId, ctx) {
+  const epic = ctx.epicOf(epicId)
+  if (epic === undefined) return 'an epic not on the roadmap'
+  const key = shownKey(epic.key)
+  return key === '' ? epic.title : `${key} ${epic.title}`
+}
+
+/**
+ * A link that opens another epic in the drawer, named by key and title (the title alone when its
+ * key is an internal id), never by its id.
+ * @param {string} epicId @param {DrawerContext} ctx @param {{ key: string, title: string }} [named]
+ */
+function epicLink(epicId, ctx, named) {
+  const epic = named ?? ctx.epicOf(epicId)
+  const key = epic === undefined ? '' : shownKey(epic.key)
+  const title = epic === undefined ? 'an epic not on the roadmap' : epic.title
+  return `<a href="/epics/${encodeURIComponent(epicId)}" data-epic-link="${esc(epicId)}">${key === '' ? '' : `<span class="key">${esc(key)}</span> `}${esc(title)}</a>`
 }
 
 function statusWord(/** @type {string} */ status) {

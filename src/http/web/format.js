@@ -84,6 +84,8 @@ export function eventTitle(/** @type {LedgerEvent} */ event, /** @type {PeriodNa
       return `Deferred ${name(event.fromPeriod)} → ${name(event.toPeriod)}`
     case 'rolled_over':
       return `Rolled over ${name(event.fromPeriod)} → ${name(event.toPeriod)}`
+    case 'replanned':
+      return `Replanned ${name(event.fromPeriod)} → ${name(event.toPeriod)}`
     case 'pulled_in':
       return `Pulled in ${name(event.fromPeriod)} → ${name(event.toPeriod)}`
     case 'added':
@@ -95,10 +97,22 @@ export function eventTitle(/** @type {LedgerEvent} */ event, /** @type {PeriodNa
   }
 }
 
-/** 'SHOP-12' from an epic id when the page knows the epic, else the part after the source. */
-export function shortId(/** @type {string} */ epicId) {
-  const colon = epicId.indexOf(':')
-  return colon === -1 ? epicId : epicId.slice(colon + 1)
+/**
+ * A key people read and type (PROJECT-123: Jira keys, Linear issue identifiers) — the rule the
+ * service's sentences follow (domain epicLabel). Other keys are internal ids (a Linear project's
+ * slug hash) and are never shown: the title names the epic then.
+ */
+const READABLE_KEY = /^[A-Za-z][A-Za-z0-9_]*-\d+$/
+
+/** The key to show next to an epic's title; '' when its key is an internal id. */
+export function shownKey(/** @type {string} */ key) {
+  return READABLE_KEY.test(key) ? key : ''
+}
+
+/** An epic as people name it: 'PLAT-12 Failover drills', or the title alone. */
+export function epicName(/** @type {{ key: string, title: string }} */ epic) {
+  const key = shownKey(epic.key)
+  return key === '' ? epic.title : `${key} ${epic.title}`
 }
 
 export function plural(/** @type {number} */ n, /** @type {string} */ one, many = `${one}s`) {

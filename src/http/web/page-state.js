@@ -2,7 +2,7 @@
 // What every view of the page shares: the API's meta and latest roadmap, the keys learned of epics
 // that are not on it, and small DOM helpers. Each view keeps its own state in its own module.
 /** @import { Entry, Meta, RoadmapResponse } from './types.d.ts' */
-import { periodNamer, shortId } from './format.js'
+import { epicName, periodNamer } from './format.js'
 
 /** @typedef {'roadmap' | 'deferrals' | 'versions'} View */
 
@@ -13,8 +13,8 @@ export const shared = {
   roadmap: null,
   /** @type {Map<string, Entry>} */
   byId: new Map(),
-  /** @type {Map<string, string>} keys learned from the API (epics not on the roadmap) */
-  keys: new Map(),
+  /** @type {Map<string, { key: string, title: string }>} epics learned from the API (not on the roadmap) */
+  known: new Map(),
   /** @type {View} */
   view: 'roadmap',
   /** @type {Promise<unknown>} settles when the first roadmap load has (views that count on it wait) */
@@ -68,9 +68,17 @@ export const names = () => periodNamer(periods())
 export const unit = () => shared.roadmap?.unit ?? shared.meta?.unit ?? 'points'
 export const chronic = () => shared.meta?.chronicThreshold ?? 3
 export const teamName = (/** @type {string} */ id) => shared.meta?.teams.find((t) => t.id === id)?.name ?? id
-export const keyOf = (/** @type {string} */ id) =>
-  shared.byId.get(id)?.key ?? shared.keys.get(id) ?? shortId(id)
-export const titleOf = (/** @type {string} */ id) => shared.byId.get(id)?.title
+/** Remembers how an epic the roadmap does not show is named (from a ledger page, a diff, a drawer). */
+export function learnEpic(/** @type {string} */ id, /** @type {{ key: string, title: string }} */ epic) {
+  if (!shared.byId.has(id)) shared.known.set(id, { key: epic.key, title: epic.title })
+}
+/** The key and title of an epic the page knows; undefined otherwise. @param {string} id */
+export const epicOf = (id) => shared.byId.get(id) ?? shared.known.get(id)
+/** An epic named as people know it (key and title, or the title alone), never by its id. */
+export const nameOf = (/** @type {string} */ id) => {
+  const epic = epicOf(id)
+  return epic === undefined ? 'an epic not on the roadmap' : epicName(epic)
+}
 
 /** Calendar order of a period id; unplanned (null) after every period. */
 export function periodIndexer() {

@@ -5,7 +5,7 @@
 import { ApiError, api, errorText } from './api.js'
 import { drawerEpic, isDrawerOpen } from './drawer-view.js'
 import { ago, esc, num, plural } from './format.js'
-import { chronic, el, keyOf, names, notice, openPeriods, shared } from './page-state.js'
+import { chronic, el, nameOf, names, notice, openPeriods, shared } from './page-state.js'
 import { effortStep, timelineHtml } from './timeline.js'
 import { openTokenDialog } from './token.js'
 
@@ -65,8 +65,9 @@ function renderRoadmapMeta() {
   const unscored = roadmap.entries.filter((e) => e.score.status === 'unscored').length
   const chronicCount = roadmap.entries.filter((e) => e.deferrals >= chronic()).length
   const awaiting = roadmap.entries.reduce((n, e) => n + e.unacknowledged, 0)
+  const awaitingEpics = roadmap.entries.filter((e) => e.unacknowledged > 0).length
   el('roadmap-summary').textContent =
-    `${plural(roadmap.entries.length, 'open epic')} · ${num(planned)} planned · ${num(roadmap.entries.length - planned)} not planned · ${num(unscored)} unscored · ${plural(chronicCount, 'chronic deferral')}${awaiting > 0 ? ` · ${plural(awaiting, 'deferral')} awaiting sign-off` : ''}`
+    `${plural(roadmap.entries.length, 'open epic')} · ${num(planned)} planned · ${num(roadmap.entries.length - planned)} not planned · ${num(unscored)} unscored · ${plural(chronicCount, 'chronic deferral')}${awaiting > 0 ? ` · ${plural(awaitingEpics, 'epic')} awaiting sign-off (${plural(awaiting, 'deferral')})` : ''}`
   const v = roadmap.version
   const build = el('build-status')
   build.textContent = `Version #${v.id} · built ${ago(v.builtAt)}${v.status === 'proposed' ? ' · proposed, awaiting approval' : ''}`
@@ -74,7 +75,7 @@ function renderRoadmapMeta() {
   const problems = /** @type {HTMLDetailsElement} */ (el('problems'))
   const all = [
     ...roadmap.problems,
-    ...roadmap.cycles.map((c) => `dependency cycle: ${c.map(keyOf).join(' → ')}`),
+    ...roadmap.cycles.map((c) => `dependency cycle: ${c.map(nameOf).join(' → ')}`),
   ]
   problems.hidden = all.length === 0
   const summary = problems.querySelector('summary')
@@ -112,6 +113,7 @@ function renderTimeline() {
     teams: shownTeams,
     entries: filteredEntries(),
     load: roadmap.load,
+    commitments: roadmap.commitments,
     chronic: chronic(),
     periodName: names(),
     today: new Date().toISOString().slice(0, 10),

@@ -3,8 +3,8 @@
 // effort and coloured by track. Built as one HTML string and inserted once: no per-card DOM calls
 // and no layout reads, so a thousand epics render in a few milliseconds. No inline styles (CSP):
 // sizes are classes, and the capacity meters are SVG attributes.
-/** @import { Entry, Period, TeamLoad } from './types.d.ts' */
-import { esc, num, periodRange, plural, score as scoreText } from './format.js'
+/** @import { Entry, Period, PeriodCommitment, TeamLoad } from './types.d.ts' */
+import { epicName, esc, num, periodRange, plural, score as scoreText, shownKey } from './format.js'
 
 /**
  * @typedef {object} TimelineModel
@@ -12,6 +12,7 @@ import { esc, num, periodRange, plural, score as scoreText } from './format.js'
  * @property {Array<{ id: string, name: string }>} teams lanes, in order
  * @property {Entry[]} entries the entries to show (already filtered), best rank first
  * @property {TeamLoad[]} load capacity and booked effort per team and period (of every entry)
+ * @property {PeriodCommitment[]} commitments per period of the baseline: committed at its start against planned now
  * @property {number} chronic deferral count from which an epic is chronic
  * @property {(periodId: string | null) => string} periodName
  * @property {string} today YYYY-MM-DD
@@ -66,7 +67,9 @@ export function timelineHtml(model) {
   }
 
   let html = '<div class="tl-row tl-head" role="presentation"><div class="tl-corner">Team</div>'
-  for (const period of periods) html += periodHeader(period, load, entries, model.today)
+  const commitments = new Map(model.commitments.map((c) => [c.period, c]))
+  for (const period of periods)
+    html += periodHeader(period, load, entries, model.today, commitments.get(period.id))
   html += `<div class="tl-period tl-period-unplanned"><div class="tl-period-name">Not planned</div><div class="tl-period-sub">blocked, no capacity, excluded or deferred</div></div></div>`
 
   for (const team of laneTeams) {
@@ -103,8 +106,9 @@ function push(map, key, value) {
 
 /**
  * @param {Period} period @param {TeamLoad[]} load @param {Entry[]} entries @param {string} today
+ * @param {PeriodCommitment | undefined} commitment
  */
-function periodHeader(period, load, entries, today) {
+function periodHeader(period, load, entries, today, commitment) {
   let capacity = 0
   let planned = 0
   for (const l of load) {
@@ -123,7 +127,24 @@ function periodHeader(period, load, entries, today) {
   }
   const current = period.start <= today && today < period.end
   const share = all > 0 ? Math.round((technical / all) * 100) : 0
-  return `<div class="tl-period${current ? ' is-current' : ''}"><div class="tl-period-name">${esc(period.name)}${current ? '<span class="now">now</span>' : ''}</div><div class="tl-period-sub">${esc(periodRange(period))} · ${share}% technical</div>${meter({ team: '', period: period.id, capacity, planned, overbooked: Math.max(0, planned - capacity) })}</div>`
+  return `<div class="tl-period${current ? ' is-current' : ''}"><div class="tl-period-name">${esc(period.name)}${current ? '<span class="now">now</span>' : ''}</div><div class="tl-period-sub">${esc(periodRange(period))} · ${share}% technical</div>${meter({ team: '', period: period.id, capacity, planned, overbooked: Math.max(0, planned - capacity) })}${commitment === undefined ? '' : commitmentHtml(commitment)}</div>`
+}
+
+/**
+ * What was committed at the start of the period against what is planned now (the whole roadmap,
+ * whatever the filters): the committed epics and where they are, then the plan of today.
+ * @param {PeriodCommitment} c
+ */
+function commitmentHtml(c) {
+  const { committed, plannedNow } = c
+  const where = [`${num(committed.planned)} on plan`]
+  if (committed.moved > 0) where.push(`${num(committed.moved)} moved`)
+  if (committed.done > 0) where.push(`${num(committed.done)} done`)
+  if (committed.dropped > 0) where.push(`${num(committed.dropped)} dropped`)
+  const first = `Committed ${plural(committed.epics, 'epic')}, effort ${num(committed.effort)}`
+  const now = `Planned now ${plural(plannedNow.epics, 'epic')}, effort ${num(plannedNow.effort)}${plannedNow.uncommitted > 0 ? ` (${num(plannedNow.uncommitted)} not committed)` : ''}`
+  const said = `${first} at the start of the period: ${where.join(', ')}. ${now}.`
+  return `<div class="tl-commit${committed.moved > 0 ? ' has-moved' : ''}" title="${esc(said)}" aria-label="${esc(said)}"><div class="tl-commit-line">${esc(first)}</div><div class="tl-commit-where">${esc(where.join(' · '))}</div><div class="tl-commit-now">${esc(now)}</div></div>`
 }
 
 /** Booked effort against capacity, with the capacity line; overbooking runs past it in red. */
@@ -155,8 +176,9 @@ function card(entry, effort, part, step, model) {
   if (model.pinned === entry.epicId) classes.push('is-selected')
   const score = entry.score.status === 'scored' ? scoreText(entry.score.score) : 'unscored'
   let badges = ''
+  // Real deferrals only (distinct committed periods left): replans are never counted.
   if (entry.deferrals > 0)
-    badges += `<span class="badge b-defer${chronic ? ' is-chronic' : ''}">deferred ×${entry.deferrals}</span>`
+    badges += `<span class="badge b-defer${chronic ? ' is-chronic' : ''}" title="left ${plural(entry.deferrals, 'committed period')} unfinished">deferred ×${entry.deferrals}</span>`
   const open = entry.unacknowledged
   if (open > 0)
     badges += `<span class="badge b-signoff" title="${plural(open, 'deferral')} awaiting the owner’s sign-off">${open} unsigned</span>`
@@ -169,7 +191,7 @@ function card(entry, effort, part, step, model) {
   else if (entry.period === null) note = esc(reasonText(entry))
   else if (entry.status === 'in_progress') note = 'in progress'
   const label = [
-    `${entry.key}: ${entry.title}`,
+    epicName(entry),
     `${entry.track}`,
     `rank ${entry.rank}`,
     entry.score.status === 'scored' ? `score ${score}` : 'unscored',
@@ -181,7 +203,7 @@ function card(entry, effort, part, step, model) {
   ]
     .filter((s) => s !== '')
     .join(', ')
-  return `<li><button type="button" class="${classes.join(' ')}" data-epic="${esc(entry.epicId)}" aria-label="${esc(label)}"><span class="card-head"><span class="card-key">${esc(entry.key)}</span><span class="card-rank">#${entry.rank}</span><span class="card-score">${score}</span></span><span class="card-title">${esc(entry.title)}</span>${badges === '' && note === '' ? '' : `<span class="card-foot">${badges}${note === '' ? '' : `<span class="card-note">${note}</span>`}</span>`}</button></li>`
+  return `<li><button type="button" class="${classes.join(' ')}" data-epic="${esc(entry.epicId)}" aria-label="${esc(label)}"><span class="card-head"><span class="card-key">${esc(shownKey(entry.key))}</span><span class="card-rank">#${entry.rank}</span><span class="card-score">${score}</span></span><span class="card-title">${esc(entry.title)}</span>${badges === '' && note === '' ? '' : `<span class="card-foot">${badges}${note === '' ? '' : `<span class="card-note">${note}</span>`}</span>`}</button></li>`
 }
 
 /** 'pinned', 'deferred', 'excluded'. */

@@ -11,10 +11,12 @@ export type TeamLoad = Static<typeof Parts.TeamLoad>
 export type Track = Static<typeof Parts.Track>
 export type VersionMeta = Static<typeof Parts.VersionMeta>
 
-/** A roadmap entry with its deferral count, accumulated cost of delay and open sign-offs. */
+/** A roadmap entry with its commitment, deferral count, accrued cost of delay and open sign-offs. */
 export type Entry = Static<typeof Parts.Entry>
 export type ScoreBreakdown = Entry['score']['breakdown']
 export type RoadmapResponse = Static<typeof Parts.RoadmapView>
+/** Per open period of the baseline: committed at its start against planned now. */
+export type PeriodCommitment = Static<typeof Parts.PeriodCommitment>
 
 /** A ledger event with its cause in words; deferrals carry their sign-off (null while open). */
 export type LedgerEvent = Static<typeof Parts.LedgerEvent>
@@ -27,7 +29,8 @@ export type CostPoint = CostResponse['points'][number]
 export type VersionsResponse = Static<typeof Bodies.VersionsPage>
 export type VersionChange = Static<typeof Bodies.VersionChange>
 export type DiffResponse = Static<typeof Bodies.VersionDiff>
-export type AckResponse = Static<typeof Bodies.AckResponse>
+/** The answer to signing an epic off: all its deferrals, and the one decision that answered the open ones. */
+export type AckResponse = Static<typeof Bodies.EpicAckResponse>
 export type ApproveResponse = Static<typeof Bodies.ApproveResponse>
 export type WhatIfResponse = Static<typeof Bodies.WhatIfResponse>
 

@@ -4,7 +4,16 @@
 /** @import { ApproveResponse, DiffResponse, VersionMeta, VersionsResponse } from './types.d.ts' */
 import { api, errorText } from './api.js'
 import { plural } from './format.js'
-import { el, names, notice, onClick, periodIndexer, shared, showFormError, teamName } from './page-state.js'
+import {
+  el,
+  learnEpic,
+  names,
+  notice,
+  onClick,
+  periodIndexer,
+  showFormError,
+  teamName,
+} from './page-state.js'
 import { loadRoadmap } from './roadmap-view.js'
 import { approvalHtml, diffHtml, pickerHtml } from './versions.js'
 
@@ -53,7 +62,7 @@ async function loadDiff() {
   diffBox.setAttribute('aria-busy', 'true')
   try {
     const diff = /** @type {DiffResponse} */ (await api(`/api/versions/${to}/diff?against=${from}`))
-    for (const c of diff.changes) if (!shared.byId.has(c.epicId)) shared.keys.set(c.epicId, c.key)
+    for (const c of diff.changes) learnEpic(c.epicId, c)
     diffBox.innerHTML = diffHtml(diff, {
       periodName: names(),
       periodIndex: periodIndexer(),

@@ -1,7 +1,7 @@
 // @ts-check
 // The versions view: every build is kept; pick two and see what changed between them.
 /** @import { DiffResponse, VersionChange, VersionMeta } from './types.d.ts' */
-import { day, dayTime, esc, plural, score } from './format.js'
+import { day, dayTime, esc, plural, score, shownKey } from './format.js'
 
 /** @param {VersionMeta} v */
 export function versionLabel(v) {
@@ -122,5 +122,5 @@ function changeRow(c, ctx) {
       : c.toRank !== null
         ? `rank #${c.toRank}`
         : ''
-  return `<tr><td><a href="/epics/${encodeURIComponent(c.epicId)}" data-epic-link="${esc(c.epicId)}"><span class="key">${esc(c.key)}</span> ${esc(c.title)}</a><div class="sub"><span class="chip t-${c.track}">${c.track}</span> ${esc(ctx.teamName(c.team))}</div></td><td>${what}</td><td class="nowrap">${rank}</td><td class="nowrap">${scoreHtml}</td></tr>`
+  return `<tr><td><a href="/epics/${encodeURIComponent(c.epicId)}" data-epic-link="${esc(c.epicId)}">${shownKey(c.key) === '' ? '' : `<span class="key">${esc(c.key)}</span> `}${esc(c.title)}</a><div class="sub"><span class="chip t-${c.track}">${c.track}</span> ${esc(ctx.teamName(c.team))}</div></td><td>${what}</td><td class="nowrap">${rank}</td><td class="nowrap">${scoreHtml}</td></tr>`
 }

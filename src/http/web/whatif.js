@@ -1,9 +1,10 @@
 // @ts-check
 // "What if we defer this one more period?": before anyone decides, the drawer asks the API for the
 // build a deferral would cause (POST /api/what-if, nothing saved) and shows what it would record —
-// the cost of delay added, the deferrals with their causes, the epics that move, those newly blocked.
+// the projected cost of delay, the deferrals with their causes, the epics that move, those newly
+// blocked.
 /** @import { Entry, Period, WhatIfResponse } from './types.d.ts' */
-import { cost, esc, num, plural } from './format.js'
+import { cost, esc, num, plural, shownKey } from './format.js'
 
 /**
  * Where "one more period" goes: the period after the epic's current one, or why there is none.
@@ -35,12 +36,12 @@ export function whatIfSectionHtml(
 /**
  * @typedef {object} WhatIfContext
  * @property {string} epicId the epic asked about
- * @property {string} key its key
+ * @property {string} name how it is named (key and title)
  * @property {string} from the name of the period it is in now
  * @property {string} to the name of the period asked about
  * @property {(periodId: string | null) => string} periodName
  * @property {(periodId: string | null) => number} periodIndex calendar order; unplanned last
- * @property {(epicId: string) => string} keyOf
+ * @property {(epicId: string) => string} nameOf an epic as people name it
  */
 
 const LIST_LIMIT = 30
@@ -48,17 +49,18 @@ const LIST_LIMIT = 30
 /** The answer, in words and numbers. @param {WhatIfResponse} r @param {WhatIfContext} ctx */
 export function whatIfHtml(r, ctx) {
   const unit = r.unit
-  const added = r.costOfDelayAdded
-  let html = `<p class="wi-head">Deferring <strong>${esc(ctx.key)}</strong> from ${esc(ctx.from)} to ${esc(ctx.to)} would add</p>`
-  html += `<p class="wi-cost"><span class="wi-cost-n">${added > 0 ? '+' : added < 0 ? '−' : ''}${esc(num(Math.abs(added)))}</span> ${esc(unit)} of cost of delay</p>`
-  const byPeriod = Object.entries(r.costOfDelayAddedByPeriod)
+  const added = r.projectedCost
+  let html = `<p class="wi-head">Deferring <strong>${esc(ctx.name)}</strong> from ${esc(ctx.from)} to ${esc(ctx.to)} would cost</p>`
+  html += `<p class="wi-cost"><span class="wi-cost-n">${added > 0 ? '+' : ''}${esc(num(added))}</span> ${esc(unit)} of cost of delay, projected</p>`
+  if (added === 0 && r.deferrals.length === 0)
+    html += `<p class="muted">Not committed work: the move would be a replan, not a deferral, and is not priced.</p>`
+  const byPeriod = Object.entries(r.projectedCostByPeriod)
     .filter(([, v]) => v !== 0)
     .sort(([a], [b]) => ctx.periodIndex(a) - ctx.periodIndex(b))
   if (byPeriod.length > 0)
-    html += `<ul class="wi-periods" aria-label="Cost of delay added, by the period each epic slips out of">${byPeriod
+    html += `<ul class="wi-periods" aria-label="Projected cost of delay, by the committed period each epic slips out of">${byPeriod
       .map(
-        ([p, v]) =>
-          `<li><span>${esc(ctx.periodName(p))}</span> <strong>${v > 0 ? '+' : '−'}${esc(cost(Math.abs(v), unit))}</strong></li>`,
+        ([p, v]) => `<li><span>${esc(ctx.periodName(p))}</span> <strong>+${esc(cost(v, unit))}</strong></li>`,
       )
       .join('')}</ul>`
 
@@ -72,11 +74,7 @@ export function whatIfHtml(r, ctx) {
     html += list(
       deferrals.map((d) => {
         const self = d.epicId === ctx.epicId
-        const asked = d.cause?.kind === 'override' && 'author' in d.cause && d.cause.author === 'what-if'
-        const words = asked
-          ? `${ctx.periodName(d.fromPeriod)} → ${ctx.periodName(d.toPeriod)}: the deferral asked about`
-          : d.description
-        return `<li class="${self ? 'is-self' : 'wi-knock'}">${link(d.epicId, d.epic.key, d.epic.title)}<span class="wi-why">${esc(words)}</span>${d.costOfDelayAdded === 0 ? '' : `<span class="wi-add">${d.costOfDelayAdded > 0 ? '+' : '−'}${esc(cost(Math.abs(d.costOfDelayAdded), unit))}</span>`}</li>`
+        return `<li class="${self ? 'is-self' : 'wi-knock'}">${link(d.epicId, d.epic.key, d.epic.title)}<span class="wi-why">${esc(d.description)}</span>${d.projectedCost === 0 ? '' : `<span class="wi-add">+${esc(cost(d.projectedCost, unit))}</span>`}</li>`
       }),
       'wi-deferrals',
     )
@@ -98,7 +96,7 @@ export function whatIfHtml(r, ctx) {
     html += list(
       r.newlyBlocked.map(
         (b) =>
-          `<li class="wi-knock">${link(b.epicId, b.key, b.title)}<span class="wi-why">would wait for ${esc(b.blockedBy.map(ctx.keyOf).join(', '))}, unplanned</span></li>`,
+          `<li class="wi-knock">${link(b.epicId, b.key, b.title)}<span class="wi-why">would wait for ${esc(b.blockedBy.map(ctx.nameOf).join(', '))}, unplanned</span></li>`,
       ),
       'wi-blocked',
     )
@@ -124,5 +122,6 @@ function list(items, cls) {
 
 /** @param {string} epicId @param {string} key @param {string} title */
 function link(epicId, key, title) {
-  return `<a href="/epics/${encodeURIComponent(epicId)}" data-epic-link="${esc(epicId)}"><span class="key">${esc(key)}</span> ${esc(title)}</a>`
+  const shown = shownKey(key)
+  return `<a href="/epics/${encodeURIComponent(epicId)}" data-epic-link="${esc(epicId)}">${shown === '' ? '' : `<span class="key">${esc(shown)}</span> `}${esc(title)}</a>`
 }

@@ -29,26 +29,57 @@ export interface DemoEpic {
   blocks: string[]
   /** The history step at which the epic appears (0 = there from the start). */
   appearsAt: number
-  /** The history step at which it is finished, if it is. */
+  /**
+   * false: never ships in the story, whatever the plan says (the platform epic that keeps losing).
+   * Every other epic ships by the end of the quarter it is planned in when the demo replays its
+   * history (src/cli/demo-history.ts), but for a few that roll over.
+   */
+  ships?: false
+  /**
+   * The history step at which it is finished whatever the plan (applyStep does it). The company
+   * sets none: its work ships by the plan when the history is replayed.
+   */
   doneAt?: number
 }
 
-/**
- * The history the demo replays before it starts: one build per step, at these dates. Three
- * quarters end along the way, so roll-overs and deferrals are in the ledger when the demo opens.
- */
-export const HISTORY_STEPS = [
-  '2026-01-12T09:00:00Z',
-  '2026-02-16T09:00:00Z',
-  '2026-04-06T09:00:00Z',
-  '2026-05-18T09:00:00Z',
-  '2026-07-06T09:00:00Z',
-  '2026-08-17T09:00:00Z',
-  '2026-10-05T09:00:00Z',
-  '2026-11-09T09:00:00Z',
-] as const
+/** Where a history step falls in its quarter: what the demo's teams do at it. */
+export type StepPhase = 'start' | 'mid' | 'end'
 
-/** The epics with a story. The platform failover work is deferred three quarters running. */
+/**
+ * The history the demo replays before it opens: one sync and build per step, at these dates. Each
+ * quarter has a start (the plan is committed and the teams start the committed work), a middle
+ * (new work arrives and may take a committed epic's place) and an end (what was planned ships; a
+ * few epics roll over). Q4 2026 is under way on the demo's date.
+ */
+export const HISTORY: ReadonlyArray<{ at: string; phase: StepPhase }> = [
+  { at: '2026-01-05T09:00:00Z', phase: 'start' },
+  { at: '2026-02-16T09:00:00Z', phase: 'mid' },
+  { at: '2026-03-23T09:00:00Z', phase: 'end' },
+  { at: '2026-04-06T09:00:00Z', phase: 'start' },
+  { at: '2026-05-18T09:00:00Z', phase: 'mid' },
+  { at: '2026-06-22T09:00:00Z', phase: 'end' },
+  { at: '2026-07-06T09:00:00Z', phase: 'start' },
+  { at: '2026-08-17T09:00:00Z', phase: 'mid' },
+  { at: '2026-09-21T09:00:00Z', phase: 'end' },
+  { at: '2026-10-05T09:00:00Z', phase: 'start' },
+  { at: '2026-11-30T09:00:00Z', phase: 'mid' },
+]
+
+/** The dates of the history steps (HISTORY's), in order. */
+export const HISTORY_STEPS: readonly string[] = HISTORY.map((step) => step.at)
+
+/**
+ * The demo's today: it runs the pipeline at this date unless told another (--as-of, ONETRACK_NOW),
+ * so it tells the same story on every run, whatever the real date.
+ */
+export const DEMO_TODAY = '2026-12-03T00:00:00Z'
+
+/**
+ * The epics with a story. The platform failover drills are committed every quarter and lose their
+ * place three quarters running to a platform feature that arrives mid-quarter: Enterprise SSO for
+ * three pilot deals (Q1), usage-based billing (Q2), EU data residency (Q3). Each deferral raises
+ * their risk; in Q4 they are committed again, and the owner has one call open.
+ */
 const STORY: DemoEpic[] = [
   {
     ref: 'PLAT-FAILOVER',
@@ -57,14 +88,15 @@ const STORY: DemoEpic[] = [
     team: 'PLAT',
     title: 'Database failover and restore drills',
     labels: [],
-    value: 3,
-    timeCriticality: 2,
-    risk: 13,
-    effort: 8,
+    value: 5,
+    timeCriticality: 5,
+    risk: 20,
+    effort: 13,
     status: 'todo',
     // A second region is only as safe as the failover it relies on.
     blocks: ['SHOP-MULTIREGION'],
     appearsAt: 0,
+    ships: false,
   },
   {
     ref: 'PLAT-K8S',
@@ -80,7 +112,6 @@ const STORY: DemoEpic[] = [
     status: 'in_progress',
     blocks: [],
     appearsAt: 0,
-    doneAt: 2,
   },
   {
     ref: 'PLAT-PG',
@@ -90,13 +121,12 @@ const STORY: DemoEpic[] = [
     title: 'Postgres 17 upgrade',
     labels: [],
     value: 3,
-    timeCriticality: 5,
+    timeCriticality: 8,
     risk: 13,
     effort: 8,
     status: 'todo',
     blocks: [],
     appearsAt: 0,
-    doneAt: 4,
   },
   {
     ref: 'PLAT-SSO',
@@ -112,7 +142,6 @@ const STORY: DemoEpic[] = [
     status: 'todo',
     blocks: ['SHOP-B2B'],
     appearsAt: 1,
-    doneAt: 3,
   },
   {
     ref: 'PLAT-BILLING',
@@ -127,8 +156,7 @@ const STORY: DemoEpic[] = [
     effort: 8,
     status: 'todo',
     blocks: [],
-    appearsAt: 3,
-    doneAt: 5,
+    appearsAt: 4,
   },
   {
     ref: 'PLAT-EU',
@@ -143,8 +171,7 @@ const STORY: DemoEpic[] = [
     effort: 8,
     status: 'todo',
     blocks: [],
-    appearsAt: 5,
-    doneAt: 7,
+    appearsAt: 7,
   },
   {
     ref: 'PLAT-EVENTS',
@@ -159,7 +186,7 @@ const STORY: DemoEpic[] = [
     effort: 8,
     status: 'todo',
     blocks: ['SHOP-TRACKING', 'GROW-NOTIFY'],
-    appearsAt: 0,
+    appearsAt: 6,
   },
   {
     ref: 'SHOP-MULTIREGION',
@@ -175,7 +202,7 @@ const STORY: DemoEpic[] = [
     status: 'todo',
     blocks: [],
     // Asked for in the spring: from then on it waits on the failover drills.
-    appearsAt: 2,
+    appearsAt: 3,
   },
   {
     ref: 'SHOP-B2B',
@@ -223,6 +250,37 @@ const STORY: DemoEpic[] = [
     appearsAt: 0,
   },
   {
+    // Late in Q4 the card networks move a deadline: it takes a committed epic's place this week.
+    ref: 'SHOP-SCA',
+    tracker: 'jira',
+    project: 'SHOP',
+    team: 'Checkout',
+    title: 'Strong customer authentication for the new card network rules',
+    labels: [],
+    value: 8,
+    timeCriticality: 20,
+    risk: 8,
+    effort: 8,
+    status: 'todo',
+    blocks: [],
+    appearsAt: 10,
+  },
+  {
+    ref: 'GROW-GIFTS',
+    tracker: 'jira',
+    project: 'GROW',
+    team: 'Growth',
+    title: 'Gift guide for the holiday season',
+    labels: [],
+    value: 13,
+    timeCriticality: 20,
+    risk: 1,
+    effort: 5,
+    status: 'todo',
+    blocks: [],
+    appearsAt: 10,
+  },
+  {
     ref: 'SHOP-ONECLICK',
     tracker: 'jira',
     project: 'SHOP',
@@ -236,9 +294,11 @@ const STORY: DemoEpic[] = [
     status: 'in_progress',
     blocks: [],
     appearsAt: 0,
-    doneAt: 2,
   },
 ]
+
+/** The handles of the story's epics: the replay never picks them to roll over. */
+export const STORY_REFS: ReadonlySet<string> = new Set(STORY.map((e) => e.ref))
 
 const SUBJECTS: Record<DemoEpic['project'], { product: string[]; technical: string[] }> = {
   SHOP: {
@@ -287,8 +347,8 @@ const SUBJECTS: Record<DemoEpic['project'], { product: string[]; technical: stri
   PLAT: {
     product: ['Public API rate plans', 'Audit log export', 'Customer-managed keys', 'Sandbox environments'],
     technical: [
-      'Kubernetes upgrade',
-      'Postgres 17 upgrade',
+      'Redis cluster upgrade',
+      'Node 24 runtime upgrade',
       'Secrets rotation',
       'Observability: tracing everywhere',
       'CI pipeline under ten minutes',
@@ -326,7 +386,6 @@ export function demoCompany(): DemoEpic[] {
       const round = Math.floor(i / list.length)
       const title = round === 0 ? base : `${base}, phase ${round + 1}`
       const appearsAt = next() < 0.7 ? 0 : 1 + Math.floor(next() * (HISTORY_STEPS.length - 1))
-      const finishes = next() < 0.5
       const epic: DemoEpic = {
         ref: `${project}-${String(i + 1).padStart(3, '0')}`,
         tracker: project === 'PLAT' ? 'linear' : 'jira',
@@ -342,9 +401,6 @@ export function demoCompany(): DemoEpic[] {
         status: 'todo',
         blocks: [],
         appearsAt,
-        ...(finishes
-          ? { doneAt: Math.min(HISTORY_STEPS.length, appearsAt + 2 + Math.floor(next() * 4)) }
-          : {}),
       }
       // Some epics lack an input: the demo shows unscored work and asks for the missing numbers.
       if (next() < 0.05) delete epic.value
@@ -352,11 +408,12 @@ export function demoCompany(): DemoEpic[] {
       epics.push(epic)
     }
   }
-  // About one dependency per three epics, some of them across the two trackers.
-  const open = epics.filter((e) => e.doneAt === undefined)
+  // About one dependency per three epics.
+  // Among the filler only: the story's dependencies are the ones it declares.
+  const filler = epics.filter((e) => !STORY_REFS.has(e.ref))
   for (let i = 0; i < 50; i++) {
-    const blocker = pick(open)
-    const blocked = pick(open)
+    const blocker = pick(filler)
+    const blocked = pick(filler)
     if (blocker === blocked || blocker.blocks.includes(blocked.ref) || blocked.blocks.includes(blocker.ref))
       continue
     if (blocker.appearsAt > blocked.appearsAt) continue

@@ -6,7 +6,7 @@ import {
 } from '../jira/index.ts'
 import { createLinearSimulator, type LinearSimulator } from '../linear/index.ts'
 import { projectUrl } from '../linear/resolvers.ts'
-import { type DemoEpic, demoCompany, HISTORY_STEPS } from './company.ts'
+import { DEMO_TODAY, type DemoEpic, demoCompany, HISTORY, HISTORY_STEPS } from './company.ts'
 
 /** The Jira paragraph field where product teams list what blocks an epic in other trackers. */
 export const BLOCKED_BY_FIELD = 'Blocked by (other trackers)'
@@ -40,14 +40,25 @@ export interface DemoTrackers {
   jiraUrl: string
   linearUrl: string
   epics: DemoEpic[]
-  /** Makes the trackers look as they did at history step `step` (HISTORY_STEPS.length: today). */
+  /**
+   * Makes the trackers look as they did at history step `step` (HISTORY_STEPS.length: today): the
+   * epics that had appeared by then, their links, and the work the story started. What shipped
+   * follows the plan: the replay (src/cli/demo-history.ts) says so with start() and finish().
+   */
   applyStep(step: number): void
+  /** A team starts a demo epic: In Progress in Jira, started in Linear. */
+  start(ref: string): void
+  /** A demo epic ships: Done in Jira, completed in Linear. */
+  finish(ref: string): void
   /** The tracker id of a demo epic, once it exists. */
   trackerId(ref: string): string | undefined
+  /** The demo epic of a tracker id (the inverse of trackerId). */
+  refOf(trackerId: string): string | undefined
   /** The Jira issue key of a demo epic. */
   jiraKey(ref: string): string | undefined
   scoringFields: ScoringFields
-  setClock(ms: number | null): void
+  /** The simulators' clock: a fixed instant, a clock of the caller's, or (null) the real time. */
+  setClock(ms: number | (() => number) | null): void
   close(): Promise<void>
 }
 
@@ -57,8 +68,8 @@ export interface DemoTrackers {
  * shared and settable, so what the replay creates carries the dates of its history.
  */
 export async function startDemoTrackers(credentials: DemoCredentials): Promise<DemoTrackers> {
-  let fixed: number | null = null
-  const clock = () => fixed ?? Date.now()
+  let fixed: number | (() => number) | null = null
+  const clock = () => (typeof fixed === 'function' ? fixed() : (fixed ?? Date.now()))
   const jira = createJiraSimulator({
     account: { email: credentials.jiraEmail, apiToken: credentials.jiraToken },
     clock,
@@ -79,6 +90,7 @@ export async function startDemoTrackers(credentials: DemoCredentials): Promise<D
   const featureLabel = linear.state.projectLabel('Feature')
 
   const epics = demoCompany()
+  const byRef = new Map(epics.map((e) => [e.ref, e]))
   const ids = new Map<string, string>()
   const keys = new Map<string, string>()
   const linked = new Set<string>()
@@ -137,6 +149,13 @@ export async function startDemoTrackers(credentials: DemoCredentials): Promise<D
     else linear.state.updateProject(id, { status: 'completed' })
   }
 
+  function start(epic: DemoEpic): void {
+    const id = ids.get(epic.ref)
+    if (id === undefined) return
+    if (epic.tracker === 'jira') jira.state.updateIssue(id, { status: 'In Progress' })
+    else linear.state.updateProject(id, { status: 'started' })
+  }
+
   function link(blocker: DemoEpic, blocked: DemoEpic): void {
     const from = ids.get(blocker.ref)
     const to = ids.get(blocked.ref)
@@ -185,7 +204,6 @@ export async function startDemoTrackers(credentials: DemoCredentials): Promise<D
   function applyStep(step: number): void {
     for (let s = applied + 1; s <= step; s++) {
       for (const epic of epics) if (epic.appearsAt === s) create(epic)
-      const byRef = new Map(epics.map((e) => [e.ref, e]))
       for (const epic of epics) {
         for (const ref of epic.blocks) {
           const blocked = byRef.get(ref)
@@ -193,16 +211,8 @@ export async function startDemoTrackers(credentials: DemoCredentials): Promise<D
         }
       }
       for (const epic of epics) if (epic.doneAt === s) finish(epic)
-      // Work in progress: what the story says started, and what is due soonest.
-      for (const epic of epics) {
-        if (epic.status === 'in_progress' && epic.appearsAt === s) {
-          const id = ids.get(epic.ref)
-          if (id !== undefined && epic.tracker === 'jira')
-            jira.state.updateIssue(id, { status: 'In Progress' })
-          if (id !== undefined && epic.tracker === 'linear')
-            linear.state.updateProject(id, { status: 'started' })
-        }
-      }
+      // Work in progress: what the story says had started when it appeared.
+      for (const epic of epics) if (epic.status === 'in_progress' && epic.appearsAt === s) start(epic)
     }
     applied = Math.max(applied, step)
   }
@@ -216,7 +226,19 @@ export async function startDemoTrackers(credentials: DemoCredentials): Promise<D
     linearUrl: linear.graphqlUrl(),
     epics,
     applyStep,
+    start(ref) {
+      const epic = byRef.get(ref)
+      if (epic !== undefined) start(epic)
+    },
+    finish(ref) {
+      const epic = byRef.get(ref)
+      if (epic !== undefined) finish(epic)
+    },
     trackerId: (ref) => ids.get(ref),
+    refOf: (trackerId) => {
+      for (const [ref, id] of ids) if (id === trackerId) return ref
+      return undefined
+    },
     jiraKey: (ref) => keys.get(ref),
     scoringFields: fields,
     setClock(ms) {
@@ -228,4 +250,4 @@ export async function startDemoTrackers(credentials: DemoCredentials): Promise<D
   }
 }
 
-export { HISTORY_STEPS }
+export { DEMO_TODAY, HISTORY, HISTORY_STEPS }

@@ -2,15 +2,15 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyRequest } from 'fastify'
 import Type from 'typebox'
 import { type Person, roadmapSettings } from '../../../config/index.ts'
-import { DEFERRAL_KINDS } from '../../../domain/index.ts'
+import { DEFERRAL_KINDS, epicLabel } from '../../../domain/index.ts'
 import { OnetrackError } from '../../../errors.ts'
-import { acceptDeferral, approveProposal } from '../../../pipeline/index.ts'
+import { acceptDeferral, acceptEpicDeferrals, approveProposal } from '../../../pipeline/index.ts'
 import { type DecisionKind, type DecisionPosition, decisionPage } from '../../../store/index.ts'
 import { type ApiDeps, readSecurity } from './index.ts'
 import { decodeCursor, encodeCursor, instantParam, invalidField } from './params.ts'
-import { AckResponse, ApproveResponse } from './responses.ts'
+import { AckResponse, ApproveResponse, EpicAckResponse } from './responses.ts'
 import { DecisionView, errors, Nullable } from './schemas.ts'
-import { epicNamer, eventWithWords } from './sentences.ts'
+import { eventWithWords, withWords } from './sentences.ts'
 
 const KINDS: readonly DecisionKind[] = ['acknowledgement', 'override', 'revocation', 'approval']
 
@@ -39,7 +39,15 @@ function caller(request: FastifyRequest): Person {
   return request.caller
 }
 
-/** Owned calls: sign off a deferral, approve a proposed version, read the decision log. */
+/** The reason of a sign-off, trimmed; a 400 naming the field when blank. */
+function reasonOf(body: { reason: string }): string {
+  const reason = body.reason.trim()
+  if (reason === '')
+    throw invalidField('body/reason', 'must not be blank: say why the deferral is acceptable')
+  return reason
+}
+
+/** Owned calls: sign off a deferral or an epic's deferrals, approve a proposed version, read the decision log. */
 export const decisionRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) => {
   const db = deps.database.db
   const secured = readSecurity(deps.config)
@@ -62,21 +70,61 @@ export const decisionRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, de
       },
     },
     async (request, reply) => {
-      const reason = request.body.reason.trim()
-      if (reason === '') {
-        throw invalidField('body/reason', 'must not be blank: say why the deferral is acceptable')
-      }
+      const reason = reasonOf(request.body)
       const result = await acceptDeferral(
         deps,
         { person: caller(request), eventId: request.params.id, reason, via: 'api' },
         request.log,
       )
-      const event = eventWithWords(
-        result.event,
-        roadmapSettings(deps.config).periods,
-        await epicNamer(db, [result.event]),
-      )
+      const event = eventWithWords(result.event, roadmapSettings(deps.config).periods)
       return reply.code(201).send({ ...result, event })
+    },
+  )
+
+  app.post(
+    '/epics/:id/ack',
+    {
+      onRequest: app.requireRole('editor'),
+      schema: {
+        tags: ['api'],
+        summary: 'Accept all of an epic’s open deferrals with one reason (sign the epic off)',
+        description:
+          'One owner call answers every deferral of the epic still awaiting a sign-off: one decision, recorded once, whose id each answered deferral’s `acknowledgement` carries. The same rules as POST /api/deferrals/{id}/ack: a roadmap owner or an owner of the epic’s team (a viewer gets 403 with the reason); `reason` required and not blank (400); 404 for an unknown epic or one never deferred; 409 when nothing is left to sign off, naming who signed the epic’s deferrals off (a second press records no second decision). Replans are never signed off. `events` are all of the epic’s deferrals, oldest first, with their sign-offs. The id is `source:externalId`, URL-encoded.',
+        security: [{ bearer: [] }],
+        params: Type.Object({
+          id: Type.String({ minLength: 1, description: 'an epic id, source:externalId' }),
+        }),
+        body: Type.Object({ reason: Type.String({ description: 'why the deferrals are acceptable' }) }),
+        response: {
+          201: EpicAckResponse,
+          ...errors(400, 401, 403, 404, 409),
+        },
+      },
+    },
+    async (request, reply) => {
+      const reason = reasonOf(request.body)
+      const epicId = request.params.id
+      const result = await acceptEpicDeferrals(
+        deps,
+        { person: caller(request), epicId, reason, via: 'api' },
+        request.log,
+      )
+      if (result.status === 'already') {
+        const signed = result.events.flatMap((e) => (e.acknowledgement === null ? [] : [e.acknowledgement]))
+        const last = signed.reduce<(typeof signed)[number] | undefined>(
+          (latest, ack) => (latest === undefined || ack.at > latest.at ? ack : latest),
+          undefined,
+        )
+        const epic = result.events[0]?.epic
+        const name = epic === undefined ? epicId : epicLabel(epic)
+        throw new OnetrackError(
+          'ONETRACK_CONFLICT',
+          `the deferrals of ${name} were already signed off by ${last?.by ?? 'someone'} at ${last?.at ?? '?'} (${last?.via ?? '?'}): ${last?.reason ?? ''}`,
+          { details: { acknowledgement: last ?? null } },
+        )
+      }
+      const events = withWords(result.events, roadmapSettings(deps.config).periods)
+      return reply.code(201).send({ status: result.status, events, decision: result.decision })
     },
   )
 

@@ -3,6 +3,7 @@ import Type from 'typebox'
 import { reportSettings, roadmapSettings } from '../../../config/index.ts'
 import { DEFERRAL_KINDS, type DeferralEventKind, isDeferral, type Track } from '../../../domain/index.ts'
 import {
+  accruedCostsAsOf,
   costOfDelayByVersion,
   type LedgerPosition,
   ledgerPage,
@@ -12,11 +13,12 @@ import { type ApiDeps, readSecurity } from './index.ts'
 import { decodeCursor, encodeCursor, instantParam, invalidField } from './params.ts'
 import { CostOverTime, LedgerPage } from './responses.ts'
 import { errors, Track as TrackSchema } from './schemas.ts'
-import { epicNamer, withWords } from './sentences.ts'
+import { withWords } from './sentences.ts'
 
 const KINDS: readonly DeferralEventKind[] = [
   'deferred',
   'rolled_over',
+  'replanned',
   'pulled_in',
   'added',
   'removed',
@@ -45,7 +47,7 @@ const isLedgerPosition = (value: unknown): value is LedgerPosition =>
   typeof (value as LedgerPosition).at === 'string' &&
   !Number.isNaN(Date.parse((value as LedgerPosition).at))
 
-/** The deferral ledger: filtered pages of events, and the accumulated cost of delay over time. */
+/** The deferral ledger: filtered pages of events, and the projected cost of the deferrals over time. */
 export const deferralRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) => {
   const db = deps.database.db
   const secured = readSecurity(deps.config)
@@ -56,7 +58,7 @@ export const deferralRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, de
       schema: {
         tags: ['api'],
         summary: 'The deferral ledger, newest first, filtered and paged',
-        description: `Keyset pages: pass \`nextCursor\` back as \`cursor\` until it is null; a walk sees every event once even while builds add new ones. \`kind\` defaults to deferrals (${DEFERRAL_KINDS.join(', ')}); \`all\` gives every kind; a comma-separated list picks kinds. Team and track are the epic’s at the time of the event. Each deferral carries its \`acknowledgement\` (null while unacknowledged); \`acknowledged=false\` lists the open ones. \`from\` is inclusive, \`to\` exclusive.`,
+        description: `Keyset pages: pass \`nextCursor\` back as \`cursor\` until it is null; a walk sees every event once even while builds add new ones. \`kind\` defaults to deferrals (${DEFERRAL_KINDS.join(', ')}): committed work that slipped, the only events counted and signed off; \`replanned\` lists the other moves later (work planned beyond the commitment, or moved again after its deferral), never counted; \`all\` gives every kind; a comma-separated list picks kinds. Team and track are the epic’s at the time of the event. Each deferral carries its \`acknowledgement\` (null while unacknowledged); \`acknowledged=false\` lists the open ones. \`from\` is inclusive, \`to\` exclusive.`,
         ...secured,
         querystring: Type.Object({
           epic: Type.Optional(Type.String({ description: 'an epic id, source:externalId' })),
@@ -91,6 +93,8 @@ export const deferralRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, de
       const from = instantParam('from', q.from)
       const to = instantParam('to', q.to)
       const after = q.cursor === undefined ? undefined : decodeCursor(q.cursor, isLedgerPosition)
+      // Replans and the other kinds are never signed off: asked with `acknowledged`, there are none.
+      if (kinds !== undefined && kinds.length === 0) return { events: [], nextCursor: null, total: 0 }
       const page = await ledgerPage(
         db,
         {
@@ -107,7 +111,7 @@ export const deferralRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, de
       )
       const events = await withAcknowledgements(db, page.events)
       return {
-        events: withWords(events, roadmapSettings(deps.config).periods, await epicNamer(db, events)),
+        events: withWords(events, roadmapSettings(deps.config).periods),
         nextCursor: page.next === null ? null : encodeCursor(page.next),
         total: page.total,
       }
@@ -119,9 +123,9 @@ export const deferralRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, de
     {
       schema: {
         tags: ['api'],
-        summary: 'Accumulated cost of delay over time, across the whole ledger',
+        summary: 'Projected cost of the deferrals over time, across the whole ledger',
         description:
-          'One point per version that recorded events: the cost of delay its events added (pull-ins give some back), the running total, and the running total per track (the epic’s track at the time).',
+          'One point per version that recorded deferrals: the projected cost of the deferrals it recorded (cost of delay per period × periods slipped, at the call; replans and pull-ins are not priced, nothing is given back), the running total, and the running total per track (the epic’s track at the time). `accrued` is the cost of delay accrued by now by every epic ever late, shipped ones included; each epic’s is served as `accruedCost` on /api/roadmap and /api/epics/{id}.',
         ...secured,
         response: {
           200: CostOverTime,
@@ -130,7 +134,10 @@ export const deferralRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, de
       },
     },
     async () => {
-      const rows = await costOfDelayByVersion(db)
+      const [rows, accrued] = await Promise.all([
+        costOfDelayByVersion(db),
+        accruedCostsAsOf(db, deps.now().toISOString()),
+      ])
       const points: Array<{
         at: string
         versionId: number
@@ -160,7 +167,9 @@ export const deferralRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, de
           point.byTrack = { ...running }
         }
       }
-      return { unit: reportSettings(deps.config).costUnit, points }
+      let total = 0
+      for (const cost of accrued.values()) total += cost
+      return { unit: reportSettings(deps.config).costUnit, accrued: total, points }
     },
   )
 }

@@ -1,9 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import Type from 'typebox'
-import { roadmapSettings } from '../../../config/index.ts'
+import { reportSettings, roadmapSettings } from '../../../config/index.ts'
 import { deferralCounts, isDeferral } from '../../../domain/index.ts'
 import { OnetrackError } from '../../../errors.ts'
 import {
+  accruedCostsAsOf,
   epicDetails,
   epicHistory,
   latestEntry,
@@ -13,9 +14,9 @@ import {
 } from '../../../store/index.ts'
 import { type ApiDeps, readSecurity } from './index.ts'
 import { EpicDetail } from './responses.ts'
-import { withLedger } from './roadmap-view.ts'
+import { withCommitmentFields, withLedger } from './roadmap-view.ts'
 import { errors, Nullable, Track } from './schemas.ts'
-import { entryWithWords, epicNamer, withWords } from './sentences.ts'
+import { withWords } from './sentences.ts'
 
 const EpicHit = Type.Object({
   id: Type.String(),
@@ -62,7 +63,7 @@ export const epicRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) 
         tags: ['api'],
         summary: 'One epic: as synced, its entry on the latest roadmap, its whole history and overrides',
         description:
-          'The id is `source:externalId`, URL-encoded (`jira-shop%3A10042`). `entry` is null when the epic is not on the latest roadmap (closed, deleted, or no build yet). `history` is every ledger event of the epic, oldest first, each deferral with its `acknowledgement` (null while unacknowledged); `overrides` every override of it, newest first, revoked ones included.',
+          'The id is `source:externalId`, URL-encoded (`jira-shop%3A10042`). `entry` is null when the epic is not on the latest roadmap (closed, deleted, or no build yet). `history` is every ledger event of the epic, oldest first — deferrals (each with its `acknowledgement`, null while unacknowledged and its `projectedCost`) and replans (moves that are not deferrals: never counted, never signed off) among them; `overrides` every override of it, newest first, revoked ones included. `deferrals` and `accruedCost` (in `unit`, as of now, kept after the epic ships) are the epic’s, on the roadmap or not.',
         ...secured,
         params: Type.Object({ id: Type.String({ minLength: 1 }) }),
         response: {
@@ -75,28 +76,31 @@ export const epicRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) 
       const { id } = request.params
       const epic = await epicDetails(db, id)
       if (epic === null) throw new OnetrackError('ONETRACK_NOT_FOUND', `no epic ${id}`)
-      const [latest, events, overrides] = await Promise.all([
+      const [latest, events, overrides, accrued] = await Promise.all([
         latestEntry(db, id),
         epicHistory(db, id),
         listOverrides(db, { epicId: id }),
+        accruedCostsAsOf(db, deps.now().toISOString(), [id]),
       ])
       const history = await withAcknowledgements(db, events)
       const open = history.filter((e) => isDeferral(e.kind) && e.acknowledgement === null).length
       const periods = [...roadmapSettings(deps.config).periods, ...(latest?.periods ?? [])]
       const entry = latest?.entry ?? undefined
-      const last = history.at(-1)
-      const epicName = await epicNamer(db, history, entry === undefined ? [] : [entry])
       const figures = {
         deferrals: deferralCounts(history),
-        costs: new Map(last === undefined ? [] : [[id, last.costOfDelayAccumulated]]),
+        accrued,
         unacknowledged: new Map([[id, open]]),
       }
       return {
         epic,
-        entry: entry === undefined ? null : withLedger(entryWithWords(entry, epicName), figures),
+        // The planner words its unplanned reason with the epics' keys and titles.
+        entry: entry === undefined ? null : withLedger(withCommitmentFields(entry), figures),
         periodNames: Object.fromEntries(periods.map((p) => [p.id, p.name])),
-        history: withWords(history, periods, epicName),
+        history: withWords(history, periods),
         overrides,
+        deferrals: figures.deferrals.get(id) ?? 0,
+        accruedCost: accrued.get(id) ?? 0,
+        unit: reportSettings(deps.config).costUnit,
       }
     },
   )

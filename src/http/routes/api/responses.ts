@@ -68,6 +68,14 @@ export const EpicDetail = Type.Object({
   periodNames: Type.Record(Type.String(), Type.String(), { description: 'period id → name' }),
   history: Type.Array(LedgerEvent),
   overrides: Type.Array(OverrideView),
+  deferrals: Type.Integer({
+    description: 'its deferral count: distinct committed periods it left unfinished (replans not counted)',
+  }),
+  accruedCost: Type.Number({
+    description:
+      'cost of delay accrued so far, in `unit`: for every day late past its committed period, never given back, kept after it ships; 0 when it was never late',
+  }),
+  unit: Type.String({ description: 'the unit of cost of delay (points, EUR k, …)' }),
 })
 
 export const LedgerPage = Type.Object({
@@ -78,12 +86,18 @@ export const LedgerPage = Type.Object({
 
 export const CostOverTime = Type.Object({
   unit: Type.String(),
+  accrued: Type.Number({
+    description:
+      'cost of delay accrued by now, in `unit`, by every epic ever late past its committed period, shipped ones included (never given back)',
+  }),
   points: Type.Array(
     Type.Object({
       at: Type.String({ description: 'builtAt of the version' }),
       versionId: Type.Integer(),
-      added: Type.Number(),
-      accumulated: Type.Number(),
+      added: Type.Number({
+        description: 'projected cost of the deferrals this version recorded (never negative)',
+      }),
+      accumulated: Type.Number({ description: 'the running total of projected cost' }),
       byTrack: PerTrack,
     }),
   ),
@@ -121,6 +135,15 @@ export const VersionDiff = Type.Object({
 })
 
 export const AckResponse = Type.Object({ event: LedgerEvent, decision: DecisionView })
+
+export const EpicAckResponse = Type.Object({
+  status: Type.Literal('acknowledged'),
+  events: Type.Array(LedgerEvent, {
+    description:
+      'every deferral of the epic, oldest first, with its sign-off: those this call answered carry the decision’s id',
+  }),
+  decision: DecisionView,
+})
 
 export const ApproveResponse = Type.Object({
   version: VersionMeta,
@@ -162,10 +185,11 @@ export const WhatIfResponse = Type.Object({
   events: Type.Array(DeferralEvent, {
     description: 'every event a build would record: deferrals, pull-ins, additions, removals',
   }),
-  costOfDelayAddedByPeriod: Type.Record(Type.String(), Type.Number(), {
-    description: 'cost of delay the deferrals add, by the period each epic slips out of',
+  projectedCostByPeriod: Type.Record(Type.String(), Type.Number(), {
+    description:
+      'projected cost of the deferrals (cost of delay per period × periods slipped), by the committed period each epic slips out of',
   }),
-  costOfDelayAdded: Type.Number(),
+  projectedCost: Type.Number({ description: 'Σ of projectedCostByPeriod' }),
   unit: Type.String({ description: 'the unit of cost of delay (points, EUR k, …)' }),
   newlyBlocked: Type.Array(
     Type.Object({

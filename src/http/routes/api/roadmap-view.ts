@@ -1,10 +1,19 @@
 import { reportSettings } from '../../../config/index.ts'
-import type { Roadmap, RoadmapEntry, TeamLoad, Track } from '../../../domain/index.ts'
+import {
+  finishPeriod,
+  type Roadmap,
+  type RoadmapEntry,
+  type TeamLoad,
+  type Track,
+} from '../../../domain/index.ts'
 import { OnetrackError } from '../../../errors.ts'
 import {
-  accumulatedCostsUpTo,
+  accruedCostsAsOf,
+  type BaselineCommitment,
+  baselineCommitments,
   deferralCountsOf,
   latestVersion,
+  listVersions,
   type StoredVersion,
   unacknowledgedCounts,
   type VersionMeta,
@@ -12,12 +21,12 @@ import {
   versionMeta,
 } from '../../../store/index.ts'
 import type { ApiDeps } from './index.ts'
-import { entryNamer, entryWithWords } from './sentences.ts'
+import { entryLabels, entryWithWords } from './sentences.ts'
 
 /** A roadmap entry with what the ledger says about its epic up to its version. */
 export type EntryView = RoadmapEntry & {
   deferrals: number
-  costOfDelayAccumulated: number
+  accruedCost: number
   unacknowledged: number
 }
 
@@ -29,10 +38,11 @@ export interface RoadmapFilter {
   period?: string | undefined
 }
 
-/** What the ledger knows per epic up to a version: deferral counts and accumulated cost of delay. */
+/** What the ledger knows per epic up to a version: deferral counts and accrued cost of delay. */
 export interface LedgerFigures {
   deferrals: Map<string, number>
-  costs: Map<string, number>
+  /** Accrued cost of delay per late epic; absent = never late. */
+  accrued: Map<string, number>
   /** Deferrals not signed off yet, per epic; absent = none. */
   unacknowledged?: Map<string, number>
 }
@@ -57,22 +67,34 @@ export async function loadVersionMeta(db: Db, id: number): Promise<VersionMeta> 
   return meta
 }
 
-export async function ledgerFigures(db: Db, versionId: number, epicIds?: string[]): Promise<LedgerFigures> {
-  const [deferrals, costs, unacknowledged] = await Promise.all([
+/**
+ * The ledger's figures up to a version. Accrued cost is read as of `asOf`: the request's clock for
+ * the newest version, the version's own build time for an older one (what it had cost by then).
+ */
+export async function ledgerFigures(db: Db, versionId: number, asOf: string): Promise<LedgerFigures> {
+  const [deferrals, accrued, unacknowledged] = await Promise.all([
     deferralCountsOf(db, versionId),
-    accumulatedCostsUpTo(db, versionId, epicIds),
+    accruedCostsAsOf(db, asOf),
     unacknowledgedCounts(db, versionId),
   ])
-  return { deferrals, costs, unacknowledged }
+  return { deferrals, accrued, unacknowledged }
 }
 
 export function withLedger(entry: RoadmapEntry, figures: LedgerFigures): EntryView {
   return {
     ...entry,
     deferrals: figures.deferrals.get(entry.epicId) ?? 0,
-    costOfDelayAccumulated: figures.costs.get(entry.epicId) ?? 0,
+    accruedCost: figures.accrued.get(entry.epicId) ?? 0,
     unacknowledged: figures.unacknowledged?.get(entry.epicId) ?? 0,
   }
+}
+
+/** The clock accrued cost is read at for a version: now for the newest, its build time for an older one. */
+export async function accrualClock(deps: ApiDeps, version: StoredVersion, asked: boolean): Promise<string> {
+  const now = deps.now().toISOString()
+  if (!asked) return now
+  const [newest] = await listVersions(deps.database.db, { limit: 1 })
+  return newest === undefined || newest.id === version.id ? now : version.roadmap.builtAt
 }
 
 export function entryMatches(entry: RoadmapEntry, filter: RoadmapFilter): boolean {
@@ -90,9 +112,15 @@ export function entryMatches(entry: RoadmapEntry, filter: RoadmapFilter): boolea
 export async function roadmapView(deps: ApiDeps, versionId: number | undefined, filter: RoadmapFilter) {
   const db = deps.database.db
   const version = await loadVersion(db, versionId)
-  const [meta, figures] = await Promise.all([loadVersionMeta(db, version.id), ledgerFigures(db, version.id)])
   const { roadmap } = version
-  const epicName = entryNamer(roadmap.entries)
+  const asOf = await accrualClock(deps, version, versionId !== undefined)
+  const baseline = roadmap.baseline ?? null
+  const [meta, figures, committed] = await Promise.all([
+    loadVersionMeta(db, version.id),
+    ledgerFigures(db, version.id, asOf),
+    baseline === null ? Promise.resolve([]) : baselineCommitments(db, baseline.takenAt),
+  ])
+  const labels = entryLabels(roadmap.entries)
   return {
     version: meta,
     periods: roadmap.periods,
@@ -100,11 +128,85 @@ export async function roadmapView(deps: ApiDeps, versionId: number | undefined, 
     load: roadmap.load,
     entries: roadmap.entries
       .filter((e) => entryMatches(e, filter))
-      .map((e) => withLedger(entryWithWords(e, epicName), figures)),
+      .map((e) => withLedger(entryWithWords(withCommitmentFields(e), labels), figures)),
     problems: roadmap.problems,
     cycles: roadmap.cycles,
     unit: reportSettings(deps.config).costUnit,
+    baseline,
+    commitments: commitmentView(roadmap, committed),
   }
+}
+
+/** An entry stored before commitments existed reads as uncommitted. */
+export function withCommitmentFields(entry: RoadmapEntry): RoadmapEntry {
+  return entry.commitment !== undefined && entry.pulledForwardFor !== undefined
+    ? entry
+    : { ...entry, commitment: entry.commitment ?? null, pulledForwardFor: entry.pulledForwardFor ?? null }
+}
+
+export interface PeriodCommitment {
+  period: string
+  name: string
+  committed: { epics: number; effort: number; planned: number; moved: number; done: number; dropped: number }
+  plannedNow: { epics: number; effort: number; uncommitted: number }
+}
+
+/**
+ * What was committed at the start of the period against what is planned now, per open period of
+ * the baseline: the epics the baseline committed to it (from the build that took it, so those
+ * shipped since are still counted) and where each is now — planned to finish there or earlier,
+ * moved later or out of the plan, done, or dropped (canceled, gone) — beside the open epics planned
+ * to finish there now, and how many of those were not committed to it.
+ */
+export function commitmentView(
+  roadmap: Roadmap,
+  baselineEntries: readonly BaselineCommitment[],
+): PeriodCommitment[] {
+  const baseline = roadmap.baseline ?? null
+  if (baseline === null) return []
+  const open = new Set(roadmap.openPeriods)
+  const shown = baseline.periods.filter((p) => open.has(p))
+  const position = new Map(roadmap.periods.map((p, i) => [p.id, i]))
+  const names = new Map(roadmap.periods.map((p) => [p.id, p.name]))
+  const entries = new Map(roadmap.entries.map((e) => [e.epicId, e]))
+  const closed = new Map(roadmap.closed.map((c) => [c.epicId, c.status]))
+  // The baseline's own entries; an entry that carries its commitment fills in a missing one.
+  const committed = new Map(baselineEntries.map((c) => [c.epicId, c]))
+  for (const e of roadmap.entries) {
+    if (e.commitment !== null && e.commitment !== undefined && !committed.has(e.epicId))
+      committed.set(e.epicId, { epicId: e.epicId, period: e.commitment, effort: e.effort })
+  }
+  return shown.map((period) => {
+    const at = position.get(period) ?? Number.MAX_SAFE_INTEGER
+    const view: PeriodCommitment = {
+      period,
+      name: names.get(period) ?? period,
+      committed: { epics: 0, effort: 0, planned: 0, moved: 0, done: 0, dropped: 0 },
+      plannedNow: { epics: 0, effort: 0, uncommitted: 0 },
+    }
+    for (const c of committed.values()) {
+      if (c.period !== period) continue
+      view.committed.epics += 1
+      view.committed.effort += c.effort ?? 0
+      const entry = entries.get(c.epicId)
+      if (entry === undefined) {
+        if (closed.get(c.epicId) === 'done') view.committed.done += 1
+        else view.committed.dropped += 1
+        continue
+      }
+      const finish = finishPeriod(entry)
+      const now = finish === null ? undefined : position.get(finish)
+      if (now !== undefined && now <= at) view.committed.planned += 1
+      else view.committed.moved += 1
+    }
+    for (const e of roadmap.entries) {
+      if (finishPeriod(e) !== period) continue
+      view.plannedNow.epics += 1
+      view.plannedNow.effort += e.effort ?? 0
+      if (committed.get(e.epicId)?.period !== period) view.plannedNow.uncommitted += 1
+    }
+    return view
+  })
 }
 
 export interface PeriodCapacity {

@@ -7,7 +7,7 @@ import { decodeCursor, encodeCursor } from './params.ts'
 import { VersionDiff, VersionsPage } from './responses.ts'
 import { capacityView, loadVersion, loadVersionMeta, roadmapView } from './roadmap-view.ts'
 import { errors, PerTrack, RoadmapQuery, RoadmapView, TeamLoad, VersionMeta } from './schemas.ts'
-import { epicNamer, withWords } from './sentences.ts'
+import { withWords } from './sentences.ts'
 import { versionChanges } from './version-diff.ts'
 
 const VersionId = Type.Integer({ minimum: 1, description: 'a roadmap version id' })
@@ -43,7 +43,7 @@ export const roadmapApiRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, 
         tags: ['api'],
         summary: 'The merged roadmap: the latest version, or the one asked for, with filters',
         description:
-          'Every open epic, best rank first, with its score breakdown, period, deferral count and accumulated cost of delay. Filters narrow the entries only. 404 before the first build.',
+          'Every open epic, best rank first, with its score breakdown, period, commitment, deferral count (replans not counted) and accrued cost of delay (in `unit`; as of now for the newest version, as of its build for an older one). `baseline` is the commitment in force, and `commitments` sets, per open period of it, what was committed at the period’s start against what is planned now. Filters narrow the entries only. 404 before the first build.',
         ...secured,
         querystring: Type.Object({ ...RoadmapQuery.properties, version: Type.Optional(VersionId) }),
         response: { 200: RoadmapView, ...errors(400, 401, 404) },
@@ -146,11 +146,7 @@ export const roadmapApiRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, 
         from: fromMeta,
         to: toMeta,
         ...versionChanges(from.roadmap, to.roadmap),
-        events: withWords(
-          events,
-          [...from.roadmap.periods, ...to.roadmap.periods],
-          await epicNamer(db, events),
-        ),
+        events: withWords(events, [...from.roadmap.periods, ...to.roadmap.periods]),
       }
     },
   )

@@ -14,7 +14,13 @@ const Open = <P extends TProperties>(properties: P, description?: string) =>
   })
 
 export const Track = Type.Enum(['product', 'technical'])
-export const EventKind = Type.Enum(['deferred', 'pulled_in', 'added', 'removed', 'completed', 'rolled_over'])
+export const EventKind = Type.Enum(
+  ['deferred', 'rolled_over', 'replanned', 'pulled_in', 'added', 'removed', 'completed'],
+  {
+    description:
+      'deferred and rolled_over are deferrals of committed work (counted, signed off); replanned is any other move later (uncommitted work, or a move after the deferral was recorded): in the history, never counted, never awaiting a sign-off',
+  },
+)
 export const OverrideKind = Type.Enum(['pin', 'defer', 'exclude'])
 export const PerTrack = Type.Object({ product: Type.Number(), technical: Type.Number() })
 
@@ -130,18 +136,58 @@ const RoadmapEntryProperties = {
   boundBy: Type.Array(Type.String()),
   override: Nullable(AppliedOverride),
   warnings: Type.Array(Type.String()),
+  commitment: Nullable(
+    Type.String({
+      description:
+        'the period it is committed to by the baseline in force (where it was planned to finish at the period’s start); null = not committed (planned beyond the horizon, or added or pulled in later): only committed work can be deferred',
+    }),
+  ),
+  pulledForwardFor: Nullable(
+    Type.String({
+      description:
+        'placed early because it blocks this higher-ranked epic (its id), not by its own rank; null otherwise',
+    }),
+  ),
 }
 
 export const Entry = Open(
   {
     ...RoadmapEntryProperties,
-    deferrals: Type.Integer({ description: 'distinct periods it was planned in and left unfinished' }),
-    costOfDelayAccumulated: Type.Number({ description: 'from its latest ledger event; 0 when none' }),
+    deferrals: Type.Integer({
+      description: 'its deferral count: distinct committed periods it left unfinished (replans not counted)',
+    }),
+    accruedCost: Type.Number({
+      description:
+        'cost of delay accrued so far, in the roadmap’s unit: for every day it is late past the end of its first committed period, at the rate in force that day; never given back. 0 when it was never late',
+    }),
     unacknowledged: Type.Integer({
       description: 'its deferrals (up to this version) the owner has not signed off yet',
     }),
   },
-  'a roadmap entry with its deferral count and accumulated cost of delay',
+  'a roadmap entry with its deferral count and accrued cost of delay',
+)
+
+export const CommittedPeriod = Type.Object(
+  {
+    period: Type.String(),
+    start: Type.String({ description: 'YYYY-MM-DD' }),
+    end: Type.String({ description: 'YYYY-MM-DD, exclusive: accrued cost grows from this day on' }),
+  },
+  { description: 'the commitment a deferral breaks' },
+)
+
+export const Baseline = Type.Object(
+  {
+    period: Type.String({ description: 'the period whose start took it' }),
+    takenAt: Type.String({ description: 'builtAt of the build that took it' }),
+    periods: Type.Array(Type.String(), {
+      description: 'the periods it covers: the current one and the next commitHorizon, in calendar order',
+    }),
+  },
+  {
+    description:
+      'the commitment baseline in force: the plan as the first build of the current period made it',
+  },
 )
 
 export const DeferralEvent = Open(
@@ -160,15 +206,30 @@ export const DeferralEvent = Open(
     previousBuiltAt: Nullable(Type.String()),
     fromPeriod: Nullable(Type.String()),
     toPeriod: Nullable(Type.String()),
-    cause: Nullable(Open({ kind: Type.String() }, 'why it slipped (deferrals and removals)')),
+    committed: Nullable(CommittedPeriod),
+    cause: Nullable(Open({ kind: Type.String() }, 'why it moved (deferrals, replans and removals)')),
     displacedBy: Type.Array(
-      Open({ epicId: Type.String(), title: Type.String(), rank: Type.Integer(), score: Num }),
+      Open({
+        epicId: Type.String(),
+        key: Type.String(),
+        title: Type.String(),
+        rank: Type.Integer(),
+        score: Num,
+        pulledForwardFor: Nullable(
+          Type.String({ description: 'the epic (id) it was pulled forward for, as its blocker' }),
+        ),
+      }),
+      { description: 'the epics of the same team that took its place, blockers pulled forward included' },
     ),
     periodsSlipped: Type.Integer(),
-    costOfDelay: Num,
-    costOfDelayAdded: Type.Number(),
-    costOfDelayAccumulated: Type.Number(),
-    deferralCount: Type.Integer(),
+    costOfDelay: Nullable(Type.Number({ description: 'its cost of delay per period at the time' })),
+    projectedCost: Type.Number({
+      description:
+        'deferrals: cost of delay per period × periods slipped, the price of the call when it was made (0 when unscored); 0 for every other kind',
+    }),
+    deferralCount: Type.Integer({
+      description: 'the epic’s deferral count once this event is in the ledger',
+    }),
     acknowledgement: Type.Optional(
       Nullable(
         Type.Object(
@@ -242,6 +303,38 @@ export const OverrideView = Open(
   'an owner’s decision; revoked ones keep their row',
 )
 
+const epicsEffort = {
+  epics: Type.Integer(),
+  effort: Type.Number({ description: 'their effort estimates summed (an unestimated epic counts 0)' }),
+}
+
+export const PeriodCommitment = Type.Object(
+  {
+    period: Type.String(),
+    name: Type.String(),
+    committed: Type.Object(
+      {
+        ...epicsEffort,
+        planned: Type.Integer({ description: 'still planned to finish there (or earlier)' }),
+        moved: Type.Integer({ description: 'now planned later, or out of the plan' }),
+        done: Type.Integer({ description: 'shipped since' }),
+        dropped: Type.Integer({ description: 'canceled, or gone from its tracker' }),
+      },
+      { description: 'the epics committed to it at the period’s start, and where they are now' },
+    ),
+    plannedNow: Type.Object(
+      {
+        ...epicsEffort,
+        uncommitted: Type.Integer({
+          description: 'of them, not committed to it: added or pulled in since the baseline was taken',
+        }),
+      },
+      { description: 'the open epics planned to finish in it now' },
+    ),
+  },
+  { description: 'what was committed at the start of the period against what is planned now' },
+)
+
 export const RoadmapView = Type.Object({
   version: VersionMeta,
   periods: Type.Array(Period),
@@ -251,6 +344,11 @@ export const RoadmapView = Type.Object({
   problems: Type.Array(Type.String()),
   cycles: Type.Array(Type.Array(Type.String())),
   unit: Type.String({ description: 'the unit of cost of delay (points, EUR k, …)' }),
+  baseline: Nullable(Baseline),
+  commitments: Type.Array(PeriodCommitment, {
+    description:
+      'per open period of the baseline, in calendar order: committed at its start against planned now (whole roadmap, whatever the filters); empty without a baseline',
+  }),
 })
 
 export const RoadmapQuery = Type.Object({

@@ -7,7 +7,7 @@ import { runWhatIf } from '../../../pipeline/index.ts'
 import type { ApiDeps } from './index.ts'
 import { WhatIfResponse } from './responses.ts'
 import { errors, Nullable, Track } from './schemas.ts'
-import { epicNamer, withWords } from './sentences.ts'
+import { withWords } from './sentences.ts'
 
 const EpicId = Type.String({ minLength: 1, description: 'an epic id, source:externalId' })
 const PeriodId = Type.String({ minLength: 1, description: 'a configured period id, e.g. 2027-Q2' })
@@ -93,7 +93,7 @@ export const whatIfRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps
         tags: ['api'],
         summary: 'What would these changes do to the plan? Nothing is saved',
         description:
-          'Applies hypothetical changes — defer, exclude or pin an epic (as an override by `what-if`, replacing the one in force), change a scoring input or the effort, change a team’s capacity for one period, add an epic — to what a build would read now, runs that build against the current roadmap and returns what it would record: the epics that move, the deferrals with their causes, the cost of delay they add per period, the epics newly blocked. It is the same build a real change followed by a build gives; nothing is written. Needs a token (any role): each call runs a whole build. 400 names each bad field, e.g. `body/changes/0/epicId: no epic jira-shop:X`.',
+          'Applies hypothetical changes — defer, exclude or pin an epic (as an override by `what-if`, replacing the one in force), change a scoring input or the effort, change a team’s capacity for one period, add an epic — to what a build would read now, runs that build against the current roadmap and returns what it would record: the epics that move, the deferrals with their causes and projected cost of delay (cost per period × periods slipped) per committed period, the epics newly blocked. It is the same build a real change followed by a build gives; nothing is written. Needs a token (any role): each call runs a whole build. 400 names each bad field, e.g. `body/changes/0/epicId: no epic jira-shop:X`.',
         security: [{ bearer: [] }],
         body: Type.Object({
           changes: Type.Array(WhatIfChangeSchema, { minItems: 1, maxItems: 100 }),
@@ -118,7 +118,6 @@ export const whatIfRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps
       }
       const { result, basedOnVersion, periods } = outcome
       const names = periodNames(periods)
-      const epic = await epicNamer(deps.database.db, result.deferrals)
       return {
         basedOn:
           basedOnVersion === null || result.basedOn === null
@@ -126,13 +125,13 @@ export const whatIfRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps
             : { versionId: basedOnVersion, builtAt: result.basedOn },
         now: result.now,
         moved: result.moved,
-        deferrals: withWords(result.deferrals, periods, epic).map((event) => ({
+        deferrals: withWords(result.deferrals, periods).map((event) => ({
           ...event,
-          description: describeDeferral(event, names, epic),
+          description: describeDeferral(event, names),
         })),
         events: result.events,
-        costOfDelayAddedByPeriod: result.costOfDelayAddedByPeriod,
-        costOfDelayAdded: result.costOfDelayAdded,
+        projectedCostByPeriod: result.projectedCostByPeriod,
+        projectedCost: result.projectedCost,
         unit: reportSettings(deps.config).costUnit,
         newlyBlocked: result.newlyBlocked,
         summary: result.summary,
