@@ -1,10 +1,16 @@
 import { readFileSync } from 'node:fs'
 import { parseEnv } from 'node:util'
 import { type Browser, chromium } from 'playwright-core'
+import { replayDemoHistory } from '../../src/cli/demo-history.ts'
 import { loadConfig, type OnetrackConfig, Secret } from '../../src/config/index.ts'
 import { jobNames } from '../../src/jobs/index.ts'
 import { runBuild, runSync } from '../../src/pipeline/index.ts'
-import { type DemoTrackers, HISTORY_STEPS, startDemoTrackers } from '../../src/sandbox/demo/trackers.ts'
+import {
+  DEMO_TODAY,
+  type DemoTrackers,
+  HISTORY_STEPS,
+  startDemoTrackers,
+} from '../../src/sandbox/demo/trackers.ts'
 import { createHandlers } from '../../workers/handlers.ts'
 import { startWorkerPool, type WorkerPool } from '../../workers/runtime.ts'
 import { type Pipeline, startPipeline } from '../helpers/pipeline.ts'
@@ -70,29 +76,20 @@ export async function startDemoWorld(
   let pool: WorkerPool | undefined
   const workerRedis = testRedis()
   try {
-    for (const [step, at] of HISTORY_STEPS.entries()) {
-      trackers.setClock(Date.parse(at))
-      trackers.applyStep(step)
-      const deps = { ...pipeline.deps, now: () => new Date(at) }
-      for (const source of config.sources) {
-        await runSync(
-          deps,
-          { sourceId: source.id, mode: 'full', reason: 'schedule' },
-          AbortSignal.timeout(60_000),
-        )
-      }
-      await runBuild(deps, `history:${at.slice(0, 10)}`)
-    }
-    trackers.setClock(null)
+    // The demo's own year of planning (`onetrack demo`), then today's sync and build at its date.
+    await replayDemoHistory(pipeline.deps, trackers, { until: DEMO_TODAY })
+    const today = { ...pipeline.deps, now: () => new Date(DEMO_TODAY) }
+    trackers.setClock(Date.parse(DEMO_TODAY))
     trackers.applyStep(HISTORY_STEPS.length)
     for (const source of config.sources) {
       await runSync(
-        pipeline.deps,
+        today,
         { sourceId: source.id, mode: 'full', reason: 'manual' },
         AbortSignal.timeout(60_000),
       )
     }
-    await runBuild(pipeline.deps, 'demo')
+    trackers.setClock(null)
+    await runBuild(today, 'demo')
     // The replay queued a write-back per build; the page does not need them.
     await Promise.all(jobNames.map((name) => pipeline.queues[name].obliterate({ force: true })))
     pool = await startWorkerPool({
