@@ -263,18 +263,21 @@ export async function deferralCountsOf(
 
 // ── Deferrals not signed off yet (deferral_acks holds the sign-offs) ─────────────────────────────
 
-/** The epic's deferrals still unacknowledged, oldest first. */
-export async function openDeferralsOf(db: Kysely<Tables>, epicId: string): Promise<DeferralEvent[]> {
-  const rows = await db
+/** Deferrals without a sign-off, oldest first: the one query behind the reads below. */
+function openDeferrals(db: Kysely<Tables>) {
+  return db
     .selectFrom('deferral_events as e')
     .leftJoin('deferral_acks as a', 'a.event_id', 'e.id')
     .select('e.event')
-    .where('e.epic_id', '=', epicId)
     .where('e.kind', 'in', DEFERRALS)
     .where('a.event_id', 'is', null)
     .orderBy('e.occurred_at')
     .orderBy('e.id')
-    .execute()
+}
+
+/** The epic's deferrals still unacknowledged, oldest first. */
+export async function openDeferralsOf(db: Kysely<Tables>, epicId: string): Promise<DeferralEvent[]> {
+  const rows = await openDeferrals(db).where('e.epic_id', '=', epicId).execute()
   return rows.map((r) => r.event as DeferralEvent)
 }
 
@@ -299,15 +302,7 @@ export async function unacknowledgedCounts(
 
 /** Every unacknowledged deferral, oldest first (reports, the metric). */
 export async function unacknowledgedDeferrals(db: Kysely<Tables>): Promise<DeferralEvent[]> {
-  const rows = await db
-    .selectFrom('deferral_events as e')
-    .leftJoin('deferral_acks as a', 'a.event_id', 'e.id')
-    .select('e.event')
-    .where('e.kind', 'in', DEFERRALS)
-    .where('a.event_id', 'is', null)
-    .orderBy('e.occurred_at')
-    .orderBy('e.id')
-    .execute()
+  const rows = await openDeferrals(db).execute()
   return rows.map((r) => r.event as DeferralEvent)
 }
 
