@@ -15,6 +15,7 @@ import { loadLedger } from '../src/store/index.ts'
 import { startPipeline } from '../test/helpers/pipeline.ts'
 import { createHandlers } from '../workers/handlers.ts'
 import { startWorkerPool } from '../workers/runtime.ts'
+import { jiraCompany } from './jira-company.ts'
 import { argNumber, percentile, printTable } from './report.ts'
 
 const epicCount = argNumber('epics', 10_000)
@@ -31,40 +32,14 @@ const seeded = seedEpics(sim.state, fields, { count: epicCount, projects: ['SHOP
 const issues = seeded.filter((issue) => sim.state.statuses.get(issue.statusId)?.category !== 'done')
 const simUrl = await sim.listen()
 const config = parseConfig(
-  stringify({
-    server: { publicUrl: 'http://onetrack.bench' },
-    roadmap: {
-      periods: { quarters: { start: '2027-Q1', count: 8 } },
-      teams: [
-        { id: 'checkout', capacity: 4000 },
-        { id: 'growth', capacity: 4000 },
-      ],
-    },
-    sources: [
-      {
-        id: 'jira-shop',
-        kind: 'jira',
-        baseUrl: simUrl,
-        email: sim.account.email,
-        // biome-ignore lint/suspicious/noTemplateCurlyInString: an env reference that parseConfig resolves
-        apiToken: '${TOKEN}',
-        // biome-ignore lint/suspicious/noTemplateCurlyInString: an env reference that parseConfig resolves
-        webhookSecret: '${SECRET}',
-        jql: 'project in (SHOP, PAY)',
-        team: 'checkout',
-        fields: {
-          value: 'Business Value',
-          timeCriticality: 'Time Criticality',
-          risk: 'Risk Reduction',
-          effort: 'Story Points',
-          team: 'Team',
-        },
-        teamMap: { Checkout: 'checkout', Growth: 'growth' },
-        writeBack: { createFields: true },
-        requestsPerSecond: 5000,
-      },
-    ],
-  }),
+  stringify(
+    jiraCompany({
+      simUrl,
+      email: sim.account.email,
+      jql: 'project in (SHOP, PAY)',
+      writeBack: { createFields: true },
+    }),
+  ),
   'bench.yaml',
   { TOKEN, SECRET },
 )

@@ -49,7 +49,9 @@ async function main(argv: string[]): Promise<number> {
   try {
     parsed = parseCommandArgs(command, rest)
   } catch (error) {
-    console.error(`${(error as Error).message}\n\n${helpText(command)}`)
+    // One line: what is wrong with the arguments, and where the options are listed.
+    const problem = (error as Error).message.replace(/\. To specify a positional argument.*$/s, '')
+    console.error(`onetrack ${command.name}: ${problem} (onetrack ${command.name} --help lists the options)`)
     return 2
   }
   if (parsed.values.help === true) {

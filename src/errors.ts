@@ -12,10 +12,17 @@ export const errorCodes = {
   ONETRACK_STORE_UNAVAILABLE: { status: 503, summary: 'The database cannot be reached.' },
   ONETRACK_MIGRATION_FAILED: { status: 500, summary: 'A schema migration failed and was rolled back.' },
   ONETRACK_QUEUE_UNAVAILABLE: { status: 503, summary: 'Redis (the job queues) cannot be reached.' },
-  ONETRACK_BAD_REQUEST: { status: 400, summary: 'The request does not match the route schema.' },
+  ONETRACK_BAD_REQUEST: {
+    status: 400,
+    summary: 'The request does not match the route schema, or is not valid HTTP.',
+  },
   ONETRACK_UNAUTHORIZED: { status: 401, summary: 'The request carries no valid credentials.' },
   ONETRACK_FORBIDDEN: { status: 403, summary: 'The credentials are valid but not allowed to do this.' },
   ONETRACK_NOT_FOUND: { status: 404, summary: 'No such resource.' },
+  ONETRACK_REQUEST_TIMEOUT: {
+    status: 408,
+    summary: 'The request did not arrive whole within the server’s time limit.',
+  },
   ONETRACK_CONFLICT: {
     status: 409,
     summary: 'The request conflicts with the current state, e.g. revoking an override already revoked.',
@@ -24,8 +31,20 @@ export const errorCodes = {
     status: 413,
     summary: 'The request body is larger than the configured limit.',
   },
+  ONETRACK_UNSUPPORTED_MEDIA_TYPE: {
+    status: 415,
+    summary: 'The request body is of a content type the route does not read.',
+  },
   ONETRACK_RATE_LIMITED: { status: 429, summary: 'Too many requests; retry after the given time.' },
+  ONETRACK_HEADERS_TOO_LARGE: {
+    status: 431,
+    summary: 'The request line (the URL) and headers are larger than the server reads.',
+  },
   ONETRACK_INTERNAL: { status: 500, summary: 'An unexpected failure; details are in the server log.' },
+  ONETRACK_SHUTTING_DOWN: {
+    status: 503,
+    summary: 'The server is shutting down and takes no new requests.',
+  },
   ONETRACK_JOB_INVALID: {
     status: 500,
     summary: 'A job payload does not match its schema; it is not retried.',
@@ -42,6 +61,11 @@ export const errorCodes = {
   TRACKER_AUTH_FAILED: {
     status: 502,
     summary: 'A tracker rejected the credentials (401) or a permission (403).',
+  },
+  TRACKER_PROTOCOL_ERROR: {
+    status: 502,
+    summary:
+      'A tracker broke its own protocol (a search that pages forever); the sync stops and is not retried.',
   },
   CHANNEL_NOT_SUPPORTED: { status: 500, summary: 'No sender is installed for this channel kind.' },
   CHANNEL_RATE_LIMITED: {

@@ -8,6 +8,10 @@ export interface Metrics {
   jobsProcessed: Counter<'queue' | 'outcome'>
   queueDepth: Gauge<'queue' | 'state'>
   webhookToWriteback: Histogram<'source'>
+  /** Webhook requests refused, by source (`unknown` when the path names none) and reason class. */
+  webhookRejections: Counter<'source' | 'reason'>
+  /** Tickets a sync found showing other values than onetrack wrote (a hand edit, a crash mid-write). */
+  writebackDrift: Counter<'source'>
   /** Weekly report runs per channel and outcome (posted, skipped, failed, retrying, unconfirmed, …). */
   reports: Counter<'channel' | 'outcome'>
   /** Deferrals the owner has not signed off yet, per team (read from the database at scrape time). */
@@ -44,6 +48,18 @@ export function createMetrics(): Metrics {
       help: 'From a webhook delivery received to the write-back of the build that includes it',
       labelNames: ['source'],
       buckets: [0.25, 0.5, 1, 2, 3, 5, 10, 20, 30, 60, 120, 300],
+      registers: [registry],
+    }),
+    writebackDrift: new Counter({
+      name: 'onetrack_writeback_drift_total',
+      help: 'Tickets whose onetrack fields a sync found different from what was written; each is written again',
+      labelNames: ['source'],
+      registers: [registry],
+    }),
+    webhookRejections: new Counter({
+      name: 'onetrack_webhook_rejections_total',
+      help: 'Webhook requests refused, by source (unknown: no such source) and reason (unknown_source, no_secret, unsigned, bad_signature, stale, malformed, address_limit, source_limit)',
+      labelNames: ['source', 'reason'],
       registers: [registry],
     }),
     reports: new Counter({

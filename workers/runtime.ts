@@ -9,6 +9,7 @@ import type { JobHandler, JobHandlers } from '../src/jobs/handler.ts'
 import { assertPayload, type JobName, jobNames } from '../src/jobs/index.ts'
 import type { Logger } from '../src/logger.ts'
 import type { Metrics } from '../src/metrics.ts'
+import { throttledErrorLog } from '../src/redis.ts'
 
 export interface WorkerPoolOptions {
   connection: Redis
@@ -22,9 +23,11 @@ export interface WorkerPoolOptions {
   shutdownGraceMs?: number
   /**
    * How long a job's lock lasts without renewal: a worker that dies (SIGKILL, lost machine) hands
-   * its job to another worker after about this long. Default 30 s (BullMQ's).
+   * its job to another worker after about this long. Default JOB_LOCK_MS.
    */
   lockDurationMs?: number
+  /** How often this worker looks for jobs whose lock lapsed. Default STALLED_CHECK_MS (at most half the lock). */
+  stalledCheckMs?: number
   /** Only these queues (default: all). */
   queues?: JobName[]
 }
@@ -36,11 +39,28 @@ export interface WorkerPool {
 }
 
 const SHUTDOWN = 'worker shutting down'
+
+/**
+ * A running job renews its lock every half of this (BullMQ's lock manager, on a timer, so a long
+ * job keeps it as long as the event loop turns); a dead worker's lock lapses after at most this.
+ * Builds and write-backs run one at a time across all workers, so this is how long a crash can
+ * stall the pipeline. Ten seconds leaves room for the longest synchronous stretch of a build.
+ */
+export const JOB_LOCK_MS = 10_000
+/** How often each worker looks for jobs whose lock lapsed; at most this after the lapse, they run again. */
+const STALLED_CHECK_MS = 2_000
+/**
+ * A job found stalled this many times fails: a job that kills its worker every time (out of
+ * memory, say) must not take every worker down for ever, but a few crashes in a row are retried.
+ */
+const MAX_STALLED = 3
 /** Error codes that retrying cannot fix: the job fails at once and stays visible. */
 const UNRECOVERABLE = new Set([
   'ONETRACK_JOB_INVALID',
   'TRACKER_AUTH_FAILED',
   'TRACKER_NOT_SUPPORTED',
+  // A tracker paging forever would do it again at once; the next scheduled sync tries afresh.
+  'TRACKER_PROTOCOL_ERROR',
   'CHANNEL_NOT_SUPPORTED',
 ])
 
@@ -54,6 +74,9 @@ const SERIAL: ReadonlySet<JobName> = new Set(['build', 'writeback'])
 export async function startWorkerPool(options: WorkerPoolOptions): Promise<WorkerPool> {
   const { logger, metrics } = options
   const workers = new Map<JobName, Worker>()
+  // One log for every queue's worker: a lost Redis fails them all at once.
+  const errorLog = throttledErrorLog(logger, 'worker error', { level: 'error' })
+  const lockMs = options.lockDurationMs ?? JOB_LOCK_MS
   for (const name of options.queues ?? jobNames) {
     if (SERIAL.has(name)) {
       // Stored in Redis with the queue; set again by every worker that starts (after a flush too).
@@ -104,13 +127,13 @@ export async function startWorkerPool(options: WorkerPoolOptions): Promise<Worke
         prefix: options.prefix,
         concurrency: SERIAL.has(name) ? 1 : (options.concurrency?.[name] ?? 4),
         autorun: true,
-        ...(options.lockDurationMs === undefined
-          ? {}
-          : { lockDuration: options.lockDurationMs, stalledInterval: options.lockDurationMs }),
+        lockDuration: lockMs,
+        stalledInterval: options.stalledCheckMs ?? Math.min(STALLED_CHECK_MS, lockMs / 2),
+        maxStalledCount: MAX_STALLED,
       },
     )
     // Without an 'error' listener a lost Redis connection would crash the process; BullMQ reconnects.
-    worker.on('error', (err) => logger.error({ err, queue: name }, 'worker error'))
+    worker.on('error', (err) => errorLog.error(err, { queue: name }))
     worker.on('failed', (job, err) => {
       if (job !== undefined && job.attemptsMade >= (job.opts.attempts ?? 1)) {
         logger.error({ err, queue: name, jobId: job.id }, 'job failed after its last attempt')

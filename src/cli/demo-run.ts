@@ -1,5 +1,6 @@
 import { rmSync } from 'node:fs'
 import { resolve } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { type Environment, loadConfig, reportSettings, roadmapSettings } from '../config/index.ts'
 import {
   type DeferralEvent,
@@ -9,7 +10,6 @@ import {
   type PeriodNames,
   periodNames,
 } from '../domain/index.ts'
-import { jobNames } from '../jobs/index.ts'
 import { runBuild, runSync, runWhatIf, runWriteback } from '../pipeline/index.ts'
 import { createRedis, pingRedis } from '../redis.ts'
 import { type DemoTrackers, HISTORY_STEPS, startDemoTrackers } from '../sandbox/demo/trackers.ts'
@@ -22,6 +22,7 @@ import {
 } from '../store/index.ts'
 import { DEMO_CONFIG } from './demo.ts'
 import { type Replay, type ReplayStep, replayDemoHistory, STORY_REF } from './demo-history.ts'
+import { probePort, removeQueueKeys, takeDemoLock } from './demo-isolation.ts'
 import { onShutdown, openServices, type Services, startWorkers } from './services.ts'
 
 interface DemoOptions {
@@ -42,8 +43,7 @@ const DAY_MS = 86_400_000
  * live edit in Jira shows the loop end to end. The pipeline's clock is the demo's date throughout.
  */
 export async function runDemo(options: DemoOptions): Promise<number> {
-  const { env, vars } = options
-  const asOf = env.now.toISOString()
+  const { env } = options
   const probe = createRedis(env.redisUrl, 'api')
   try {
     await pingRedis(probe)
@@ -55,6 +55,53 @@ export async function runDemo(options: DemoOptions): Promise<number> {
   } finally {
     probe.disconnect()
   }
+  // Checked before the data folder is touched, so a demo that cannot run breaks nothing.
+  const port = options.once ? { ok: true as const, port: options.port } : await probePort(options.port)
+  if (!port.ok) {
+    console.error(
+      `onetrack demo: port ${options.port} is ${port.problem}: stop what listens there, or give this demo another with --port`,
+    )
+    return 1
+  }
+  const taken = takeDemoLock(env.dataDir, env.queuePrefix)
+  if (!taken.ok) {
+    console.error(
+      `onetrack demo: another demo (pid ${taken.holder.pid}, since ${taken.holder.startedAt || '?'}) is using ${env.dataDir}; stop it first, or give this one a data folder of its own: ONETRACK_DATA_DIR=<folder> npm run demo -- --port <port>`,
+    )
+    return 1
+  }
+  // A demo killed before it could clean up left its queues behind: they go now.
+  if (taken.stale !== null && /-demo-\d+-[0-9a-f]+$/.test(taken.stale.queuePrefix)) {
+    await removeQueueKeys(env.redisUrl, taken.stale.queuePrefix).catch(() => 0)
+  }
+  let cleaned = false
+  const cleanUp = async () => {
+    if (cleaned) return
+    cleaned = true
+    await removeQueueKeys(env.redisUrl, env.queuePrefix).catch(() => 0)
+    taken.lock.release()
+  }
+  // Until the service serves (and takes the signals over), Ctrl-C leaves no queue and no lock behind.
+  const interrupted = (signal: NodeJS.Signals) => {
+    void cleanUp().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143))
+  }
+  process.once('SIGINT', interrupted)
+  process.once('SIGTERM', interrupted)
+  const stopInterrupts = () => {
+    process.off('SIGINT', interrupted)
+    process.off('SIGTERM', interrupted)
+  }
+  try {
+    return await runDemoPipeline({ ...options, port: port.port }, stopInterrupts)
+  } finally {
+    stopInterrupts()
+    await cleanUp()
+  }
+}
+
+async function runDemoPipeline(options: DemoOptions, stopInterrupts: () => void): Promise<number> {
+  const { env, vars } = options
+  const asOf = env.now.toISOString()
   rmSync(env.dataDir, { recursive: true, force: true })
 
   const trackers = await startDemoTrackers({
@@ -65,12 +112,14 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     linearWebhookSecret: required(vars, 'DEMO_LINEAR_WEBHOOK_SECRET'),
   })
   const config = loadConfig(DEMO_CONFIG, {
+    // The links written to the tickets and the reports, and the API's address in OpenAPI, follow
+    // the port unless DEMO_PUBLIC_URL names another address.
+    DEMO_PUBLIC_URL: `http://localhost:${options.port}`,
     ...vars,
     DEMO_JIRA_URL: trackers.jiraUrl,
     DEMO_LINEAR_URL: trackers.linearUrl,
   })
   const services = await openServices(env, config, 'api')
-  await Promise.all(jobNames.map((name) => services.queues[name].obliterate({ force: true })))
 
   say(
     `onetrack demo: ${trackers.epics.length} epics at Acme (Jira: Checkout, Growth; Linear: Platform), as of ${dayOf(asOf)}`,
@@ -117,10 +166,15 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     await trackers.close()
     return 0
   }
-  return serve(options, services, trackers)
+  return serve(options, services, trackers, stopInterrupts)
 }
 
-async function serve(options: DemoOptions, services: Services, trackers: DemoTrackers): Promise<number> {
+async function serve(
+  options: DemoOptions,
+  services: Services,
+  trackers: DemoTrackers,
+  stopInterrupts: () => void,
+): Promise<number> {
   // From here the demo's date moves on with the real time, for onetrack and the simulators alike:
   // the trackers' webhooks carry timestamps that onetrack checks against its own clock.
   const base = options.env.now.getTime()
@@ -147,7 +201,9 @@ async function serve(options: DemoOptions, services: Services, trackers: DemoTra
   say(`roadmap:    ${address}/   (paste the token ${token} to make calls: overrides, sign-offs, what-if)`)
   say(`API:        ${address}/docs   (OpenAPI: ${address}/openapi.json)`)
   say(`health:     ${address}/readyz   metrics: ${address}/metrics`)
-  say(`dashboard:  ${address}/admin/queues   (user demo, password ${token})`)
+  say(
+    `dashboard:  ${address}/admin/queues   (user demo, password ${token}; Redis prefix ${options.env.queuePrefix})`,
+  )
   say(`Jira:       ${trackers.jiraUrl}   Linear: ${trackers.linearUrl}`)
   say()
   say('Edit a ticket in the simulated Jira and watch it come back scored, for example:')
@@ -155,8 +211,11 @@ async function serve(options: DemoOptions, services: Services, trackers: DemoTra
     `  curl -u onetrack-bot@acme.example:${options.vars.DEMO_JIRA_API_TOKEN} -X PUT -H 'content-type: application/json' \\\n    ${trackers.jiraUrl}/rest/api/3/issue/${key} -d '{"fields":{"${trackers.scoringFields.value.id}":40}}'`,
   )
   say()
-  void liveEdit(trackers, ref)
+  const stopping = new AbortController()
+  void liveEdit(trackers, ref, stopping.signal)
+  stopInterrupts()
   return onShutdown(services.logger, async () => {
+    stopping.abort()
     await app.close()
     await workers.close()
     await services.close()
@@ -180,14 +239,20 @@ async function liveEditTarget(services: Services, trackers: DemoTrackers): Promi
 }
 
 /** Raises a value in Jira a moment after start and reports what comes back through the pipeline. */
-async function liveEdit(trackers: DemoTrackers, ref: string): Promise<void> {
+async function liveEdit(trackers: DemoTrackers, ref: string, signal: AbortSignal): Promise<void> {
   const id = trackers.trackerId(ref)
   if (id === undefined) return
   const issue = trackers.jira.state.find(id)
   if (issue === undefined) return
   const scoreField = [...trackers.jira.state.fields.values()].find((f) => f.name === 'onetrack score')
   const rankField = [...trackers.jira.state.fields.values()].find((f) => f.name === 'onetrack rank')
-  await new Promise((r) => setTimeout(r, 2_000))
+  // Stopping the demo ends the wait: nothing is left to keep the process alive.
+  const pause = (ms: number) =>
+    sleep(ms, undefined, { signal }).then(
+      () => true,
+      () => false,
+    )
+  if (!(await pause(2_000))) return
   const before = { score: issue.values[scoreField?.id ?? ''], rank: issue.values[rankField?.id ?? ''] }
   const valueField = trackers.scoringFields.value.id
   const from = issue.values[valueField]
@@ -197,7 +262,7 @@ async function liveEdit(trackers: DemoTrackers, ref: string): Promise<void> {
   )
   const started = Date.now()
   while (Date.now() - started < 60_000) {
-    await new Promise((r) => setTimeout(r, 250))
+    if (!(await pause(250))) return
     const score = issue.values[scoreField?.id ?? '']
     if (score !== before.score) {
       say(

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseEnv } from 'node:util'
@@ -13,7 +14,11 @@ export const demoCommand: Command = {
   summary: 'run onetrack on a simulated company: Jira, Linear, a year of history, the API and the workers',
   usage: 'onetrack demo [--port 3000] [--once] [--as-of 2026-12-03]',
   options: {
-    port: { type: 'string', short: 'p', description: 'port of the API and web page (default 3000)' },
+    port: {
+      type: 'string',
+      short: 'p',
+      description: 'port of the API and web page, which the links it writes follow (env PORT, default 3000)',
+    },
     once: { type: 'boolean', description: 'run the whole pipeline once, print a summary and exit' },
     'as-of': {
       ...asOfOption,
@@ -22,7 +27,6 @@ export const demoCommand: Command = {
     help: helpOption,
   },
   async run(values) {
-    const { runDemo } = await import('./demo-run.ts')
     // The demo's throwaway credentials; anything set in the environment wins. It tells its own
     // story on stdout, so the service logs only warnings unless LOG_LEVEL asks for more.
     const vars: Record<string, string | undefined> = {
@@ -46,13 +50,23 @@ export const demoCommand: Command = {
       )
       return 2
     }
-    const port = Number(stringValue(values, 'port') ?? '3000')
-    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error('--port: not a port number')
-    // Its own embedded database and queue prefix: the demo starts from scratch and touches nothing else.
+    const given = stringValue(values, 'port')
+    if (given !== undefined && !(/^\d{1,5}$/.test(given.trim()) && Number(given) <= 65535)) {
+      console.error(`onetrack demo: --port: must be a port number from 0 to 65535, got '${given}'`)
+      return 2
+    }
+    const { runDemo } = await import('./demo-run.ts')
+    // Its own embedded database and a queue prefix of this run's own: the demo starts from scratch
+    // and touches nothing else, not even another demo's queues.
     return runDemo({
       vars,
-      env: { ...env, now, dataDir: join(env.dataDir, 'demo'), queuePrefix: `${env.queuePrefix}-demo` },
-      port,
+      env: {
+        ...env,
+        now,
+        dataDir: join(env.dataDir, 'demo'),
+        queuePrefix: `${env.queuePrefix}-demo-${process.pid}-${randomBytes(2).toString('hex')}`,
+      },
+      port: given === undefined ? env.port : Number(given),
       once: values.once === true,
     })
   },

@@ -53,7 +53,12 @@ async function checkSource(
   const { createConnector } = await import('../trackers/index.ts')
   const { createLogger } = await import('../logger.ts')
   const name = `source ${source.id}`
-  const webhook = source.webhookSecret === undefined ? 'no webhook secret configured' : 'webhook secret set'
+  const webhook =
+    source.webhookSecret !== undefined
+      ? 'webhook secret set'
+      : source.allowUnsigned
+        ? 'no webhook secret: unsigned webhooks are taken (allowUnsigned)'
+        : 'no webhook secret configured: webhooks are refused'
   try {
     const connector = createConnector(source, {
       logger: createLogger({ level: 'silent' }),

@@ -8,7 +8,11 @@ export const migrateCommand: Command = {
   options: { help: helpOption },
   async run() {
     const { migrate, openDatabase, readMigrations } = await import('../store/index.ts')
+    const { waitForDependencies } = await import('./startup.ts')
     const env = readEnvironment()
+    await waitForDependencies(env, { database: true, redis: false }, (line) =>
+      console.error(`onetrack migrate: ${line}`),
+    )
     const database = await openDatabase({ databaseUrl: env.databaseUrl, dataDir: env.dataDir })
     try {
       const { applied } = await migrate(database)

@@ -6,10 +6,11 @@ import type { Environment, OnetrackConfig } from '../config/index.ts'
 import { closeQueues, createQueues, ensureSchedules, type Queues } from '../jobs/index.ts'
 import { createLogger, type Logger } from '../logger.ts'
 import { createMetrics, type Metrics } from '../metrics.ts'
-import { createRedis } from '../redis.ts'
+import { createRedis, throttledErrorLog } from '../redis.ts'
 import { type Database, migrate, openDatabase, registerSources } from '../store/index.ts'
 import { connectorRegistry, type TrackerConnector } from '../trackers/index.ts'
 import { clockOf } from './command.ts'
+import { waitForDependencies } from './startup.ts'
 
 /** Everything a long-running command needs, opened in order and closed in reverse. */
 export interface Services {
@@ -33,6 +34,7 @@ export async function openServices(
   purpose: 'api' | 'worker',
   logger = createLogger({ level: env.logLevel }),
 ): Promise<Services> {
+  await waitForDependencies(env, { database: true, redis: true }, (line) => logger.warn(line))
   const database = await openDatabase({ databaseUrl: env.databaseUrl, dataDir: env.dataDir })
   try {
     const { applied } = await migrate(database)
@@ -43,10 +45,12 @@ export async function openServices(
   }
   await registerSources(database.db, config.sources)
   const redis = createRedis(env.redisUrl, purpose)
+  const connectionLog = throttledErrorLog(logger, 'queue connection error')
+  redis.on('ready', () => connectionLog.restored())
   const queues = createQueues({
     connection: redis,
     prefix: env.queuePrefix,
-    onError: (err, queue) => logger.warn({ err, queue }, 'queue connection error'),
+    onError: (err, queue) => connectionLog.error(err, { queue }),
   })
   return {
     purpose,
@@ -86,6 +90,9 @@ export async function startWorkers(services: Services): Promise<WorkerPool & { c
     logger: services.logger,
     metrics: services.metrics,
     ...(services.env.jobLockMs === undefined ? {} : { lockDurationMs: services.env.jobLockMs }),
+    ...(services.env.jobStalledCheckMs === undefined
+      ? {}
+      : { stalledCheckMs: services.env.jobStalledCheckMs }),
   })
   return {
     ...pool,

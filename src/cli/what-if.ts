@@ -269,6 +269,10 @@ export const whatIfCommand: Command = {
     const { env } = clock
     const config = configFromArgs(values, env)
     // Read-only: no migration, no source registration, no Redis.
+    const { waitForDependencies } = await import('./startup.ts')
+    await waitForDependencies(env, { database: true, redis: false }, (line) =>
+      console.error(`onetrack what-if: ${line}`),
+    )
     const database = await openDatabase({ databaseUrl: env.databaseUrl, dataDir: env.dataDir })
     try {
       const latest = readMigrations().at(-1)?.version ?? 0

@@ -15,6 +15,10 @@ export interface Environment {
   queuePrefix: string
   /** How long a worker's job lock lasts: a dead worker's job moves on after about this long. */
   jobLockMs: number | undefined
+  /** How often each worker looks for jobs whose lock lapsed (ONETRACK_JOB_STALLED_CHECK_MS). */
+  jobStalledCheckMs: number | undefined
+  /** How long a command waits at start for the database and Redis to answer before it gives up. */
+  startupWaitSeconds: number
   /**
    * The pipeline's clock when set (ONETRACK_NOW, or a command's --as-of): builds, what-ifs, reports
    * and decisions run at this instant instead of the real time, so a planning history can be replayed.
@@ -37,6 +41,21 @@ export function readEnvironment(
   if (nonEmpty(vars.ONETRACK_JOB_LOCK_MS) !== undefined && !(Number.isInteger(jobLock) && jobLock >= 500)) {
     problems.push(
       `ONETRACK_JOB_LOCK_MS: must be a whole number of milliseconds, at least 500, got ${vars.ONETRACK_JOB_LOCK_MS}`,
+    )
+  }
+  const stalledCheck = Number(vars.ONETRACK_JOB_STALLED_CHECK_MS)
+  if (
+    nonEmpty(vars.ONETRACK_JOB_STALLED_CHECK_MS) !== undefined &&
+    !(Number.isInteger(stalledCheck) && stalledCheck >= 100)
+  ) {
+    problems.push(
+      `ONETRACK_JOB_STALLED_CHECK_MS: must be a whole number of milliseconds, at least 100, got ${vars.ONETRACK_JOB_STALLED_CHECK_MS}`,
+    )
+  }
+  const startupWait = Number(nonEmpty(vars.ONETRACK_STARTUP_WAIT_SECONDS) ?? '30')
+  if (!(Number.isFinite(startupWait) && startupWait >= 0 && startupWait <= 3600)) {
+    problems.push(
+      `ONETRACK_STARTUP_WAIT_SECONDS: must be a number of seconds from 0 to 3600, got ${vars.ONETRACK_STARTUP_WAIT_SECONDS}`,
     )
   }
   const logLevel = nonEmpty(vars.LOG_LEVEL) ?? 'info'
@@ -68,6 +87,8 @@ export function readEnvironment(
     logLevel,
     queuePrefix: nonEmpty(vars.ONETRACK_QUEUE_PREFIX) ?? 'onetrack',
     jobLockMs: nonEmpty(vars.ONETRACK_JOB_LOCK_MS) === undefined ? undefined : jobLock,
+    jobStalledCheckMs: nonEmpty(vars.ONETRACK_JOB_STALLED_CHECK_MS) === undefined ? undefined : stalledCheck,
+    startupWaitSeconds: startupWait,
     now: now?.ok === true ? now.at : undefined,
     vars,
   }

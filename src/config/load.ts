@@ -195,6 +195,11 @@ function crossCheck(config: OnetrackConfig): string[] {
     if (source.kind === 'linear' && source.epics === 'label' && source.epicLabel === undefined) {
       problems.push(`sources[${i}].epicLabel: is required when epics is label`)
     }
+    if (source.allowUnsigned && source.webhookSecret !== undefined) {
+      problems.push(
+        `sources[${i}].allowUnsigned: cannot be true with a webhookSecret (a signed source takes only signed webhooks)`,
+      )
+    }
   })
   problems.push(...ownerProblems(config))
   config.channels.forEach((channel, i) => {

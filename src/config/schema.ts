@@ -173,9 +173,15 @@ export const ServerSchema = Type.Object(
           minimum: 1,
           default: 60_000,
           description:
-            'webhook deliveries accepted per source in each window; more are answered 429 (the echoes of onetrack’s own writes count too)',
+            'verified webhook deliveries accepted per source in each window; more are answered 429 (the echoes of onetrack’s own writes count too)',
         }),
         windowSeconds: Type.Integer({ minimum: 1, maximum: 3600, default: 60 }),
+        unverifiedPerAddress: Type.Integer({
+          minimum: 1,
+          default: 600,
+          description:
+            'webhook requests that fail authentication (no such source, no or a wrong signature) answered 401 or 404 per client address in each window; more are answered 429',
+        }),
       },
       { additionalProperties: false, default: {} },
     ),

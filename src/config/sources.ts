@@ -47,6 +47,11 @@ const SourceCommon = {
     Type.String({ minLength: 1, description: 'team of its epics when no mapping says otherwise' }),
   ),
   webhookSecret: Type.Optional(SecretRef('secret that signs this tracker’s webhooks')),
+  allowUnsigned: Type.Boolean({
+    default: false,
+    description:
+      'without a webhookSecret, take unsigned webhooks (anyone who can reach the webhook URL can queue syncs); false refuses them',
+  }),
   requestsPerSecond: Type.Number({ exclusiveMinimum: 0, default: 10, description: 'request budget' }),
 }
 
@@ -96,6 +101,13 @@ export const JiraSourceSchema = Type.Object(
       maximum: 1440,
       default: 5,
       description: 'incremental syncs re-read this much before the cursor (minute precision, index lag)',
+    }),
+    webhookWindowMinutes: Type.Integer({
+      minimum: 1,
+      maximum: 360,
+      default: 30,
+      description:
+        'a webhook is refused unless its signed timestamp is within this many minutes of its receipt, either way (Jira delivers up to 30 minutes late)',
     }),
     blockLinkType: Type.String({
       minLength: 1,

@@ -1,6 +1,6 @@
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify'
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifySchema } from 'fastify'
 import type { Redis } from 'ioredis'
 import type { OnetrackConfig } from '../config/index.ts'
 import type { Queues } from '../jobs/index.ts'
@@ -8,7 +8,7 @@ import type { Logger } from '../logger.ts'
 import type { Metrics } from '../metrics.ts'
 import type { Database } from '../store/index.ts'
 import type { TrackerConnector } from '../trackers/types.ts'
-import { installErrorHandling } from './error-handler.ts'
+import { clientErrorHandler, frameworkError, installErrorHandling } from './error-handler.ts'
 import { authPlugin } from './plugins/auth.ts'
 import { DASHBOARD_PATH, dashboardPlugin } from './plugins/dashboard.ts'
 import { apiRoutes } from './routes/api/index.ts'
@@ -37,6 +37,8 @@ export const API_VERSION = '0.1.0'
 export interface RouteSummary {
   method: string
   url: string
+  /** The route's schema as registered (params, querystring, body), when it has one. */
+  schema?: FastifySchema
 }
 
 declare module 'fastify' {
@@ -56,18 +58,18 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     bodyLimit: deps.config.server.bodyLimitBytes,
     requestIdHeader: 'x-request-id',
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true } },
-    // Errors Fastify raises before routing (a malformed URL such as `/webhooks/%ff/x`, a bad
-    // content type) answer in the one error shape too.
-    frameworkErrors: (error, _request, reply) => {
-      void (reply as FastifyReply)
-        .code(400)
-        .send({ error: { code: 'ONETRACK_BAD_REQUEST', message: error.message } })
-    },
+    // Errors Fastify raises before routing, those Node answers before Fastify (a URL over the
+    // header limit) and the answer to a request arriving during shutdown: all in the one error shape.
+    frameworkErrors: frameworkError,
+    clientErrorHandler,
+    return503OnClosing: false,
   })
 
   const routes: RouteSummary[] = []
   app.addHook('onRoute', (route) => {
-    for (const method of [route.method].flat()) routes.push({ method, url: route.url })
+    for (const method of [route.method].flat()) {
+      routes.push({ method, url: route.url, ...(route.schema === undefined ? {} : { schema: route.schema }) })
+    }
   })
   app.decorate('routeList', () => [...routes])
 

@@ -4,6 +4,8 @@
 // the write-back of a version to every source that writes back.
 import { randomUUID } from 'node:crypto'
 import type { Queue } from 'bullmq'
+import { OnetrackError } from '../errors.ts'
+import { isConnectionError } from '../redis.ts'
 import type { JobName, JobPayload } from './payloads.ts'
 import { assertPayload, type Queues } from './queues.ts'
 
@@ -40,11 +42,24 @@ export async function enqueue<N extends JobName>(
   const deduplicationId = (deduplicationIds[name] as (p: JobPayload<N>) => string)(payload)
   const jobId = `${deduplicationId}.${randomUUID()}`
   const queue = queues[name] as unknown as Queue<JobPayload<N>>
-  const job = await queue.add(name as never, payload as never, {
-    jobId,
-    deduplication: { id: deduplicationId, keepLastIfActive: true },
-    ...(options.delay === undefined ? {} : { delay: options.delay }),
-  })
+  let job: Awaited<ReturnType<typeof queue.add>>
+  try {
+    job = await queue.add(name as never, payload as never, {
+      jobId,
+      deduplication: { id: deduplicationId, keepLastIfActive: true },
+      ...(options.delay === undefined ? {} : { delay: options.delay }),
+    })
+  } catch (error) {
+    // Redis down is an outage to report as such (503), not an unexpected failure.
+    if (error instanceof Error && isConnectionError(error)) {
+      throw new OnetrackError(
+        'ONETRACK_QUEUE_UNAVAILABLE',
+        `cannot queue the ${name} job: Redis does not answer (${error.message})`,
+        { cause: error },
+      )
+    }
+    throw error
+  }
   return job.id === jobId ? { status: 'queued', jobId } : { status: 'coalesced', jobId: job.id ?? jobId }
 }
 

@@ -44,6 +44,12 @@ export interface BuildRequest {
   trigger: string
 }
 
+/**
+ * How long the same call by the same person on the same epic is one call: as long as Slack accepts
+ * a signed request, so a double click or a replay of it records nothing new.
+ */
+export const REPEAT_WINDOW_MS = 5 * 60_000
+
 /** The source an epic id belongs to; '' (no source) for an id without one. */
 function sourceOf(epicId: string): string {
   return parseEpicId(epicId)?.source ?? ''
@@ -151,13 +157,15 @@ export async function acceptEpicDeferrals(
 
 /**
  * Keeps a deferred epic planned: pins it to the period it was deferred from, or, when that period
- * has ended (a roll-over), to the first open one. The pin answers the epic's open deferrals.
+ * has ended (a roll-over), to the first open one. The pin answers the epic's open deferrals. The
+ * same person keeping it planned at the same period again within REPEAT_WINDOW_MS gets the first
+ * pin back (`repeated`): nothing recorded, no build.
  */
 export async function keepPlanned(
   deps: DecisionDeps,
   input: { person: Person; eventId: string; rationale: string; via: 'api' | 'slack' },
   log: DecisionLog,
-): Promise<{ override: OverrideRecord; answered: string[]; period: string }> {
+): Promise<{ override: OverrideRecord; answered: string[]; period: string; repeated: boolean }> {
   const event = await loadDeferral(deps, input.eventId)
   mayDecide(deps, input.person, event)
   const today = deps.now().toISOString().slice(0, 10)
@@ -168,26 +176,36 @@ export async function keepPlanned(
     throw new OnetrackError('ONETRACK_CONFLICT', 'no configured period is still open: nothing to pin to')
   }
   const id = newOverrideId()
-  const { override, answered } = await createOverride(deps.database.db, {
+  const now = deps.now()
+  const { override, answered, repeated } = await createOverride(deps.database.db, {
     id,
     epicId: event.epicId,
     kind: 'pin',
     period: period.id,
     rationale: input.rationale,
     author: input.person.name,
-    now: deps.now(),
+    now,
     answersDeferrals: true,
     via: input.via,
+    repeatSince: { since: new Date(now.getTime() - REPEAT_WINDOW_MS), sameRationale: false },
   })
+  if (repeated) {
+    log.info(
+      { overrideId: override.id, epicId: event.epicId, via: input.via },
+      'kept planned again: a repeat',
+    )
+    return { override, answered, period: period.id, repeated }
+  }
   log.info({ overrideId: id, epicId: event.epicId, answered, via: input.via }, 'kept planned with a pin')
   await requestBuild(deps, `override:${id}`, log)
   if (answered.length > 0) await queueSourceWriteback(deps, sourceOf(event.epicId), log)
-  return { override, answered, period: period.id }
+  return { override, answered, period: period.id, repeated }
 }
 
 export type RecordOverrideOutcome =
   | {
-      status: 'recorded'
+      /** `repeated`: the same override by the same person within REPEAT_WINDOW_MS, returned as first made. */
+      status: 'recorded' | 'repeated'
       override: OverrideRecord
       replaced: OverrideRecord[]
       answered: string[]
@@ -242,16 +260,24 @@ export async function recordOverride(
   }
   const id = newOverrideId()
   const owner = epic.team !== null && ownsTeam(deps.config, person, epic.team)
-  const { override, replaced, answered } = await createOverride(deps.database.db, {
+  const now = deps.now()
+  const { override, replaced, answered, repeated } = await createOverride(deps.database.db, {
     id,
     epicId,
     kind,
     period: period ?? null,
     rationale,
     author: person.name,
-    now: deps.now(),
+    now,
     answersDeferrals: owner,
+    repeatSince: { since: new Date(now.getTime() - REPEAT_WINDOW_MS), sameRationale: true },
   })
+  if (repeated) {
+    log.info({ overrideId: override.id, epicId, kind }, 'override recorded already: a repeat')
+    // The first call's build applies it.
+    const build: BuildRequest = { status: 'coalesced', trigger: `override:${override.id}` }
+    return { status: 'repeated', override, replaced, answered, build }
+  }
   log.info(
     { overrideId: id, epicId, kind, replaced: replaced.map((r) => r.id), answered },
     'override recorded',

@@ -1,11 +1,15 @@
 // Sync: fetch one source's epics (all, the changes since the cursor, or one epic a webhook named)
 // through its tracker connector, store them in one transaction so a build never sees half a sync,
 // and ask for a build when anything changed. The build request coalesces: a burst of syncs and
-// webhooks becomes one build (src/jobs/enqueue.ts, queueBuild).
+// webhooks becomes one build (src/jobs/enqueue.ts, queueBuild). The epics come with onetrack's own
+// fields as the tickets show them: a ticket that differs from what was written is written again
+// (drift.ts).
 import { type JobPayload, queueBuild } from '../jobs/index.ts'
 import { type EpicRecord, saveSyncBatch, syncCursor } from '../store/index.ts'
 import { withItemRefs } from '../trackers/index.ts'
+import type { OwnedValues } from '../trackers/types.ts'
 import { type PipelineDeps, sourceById } from './deps.ts'
+import { reconcileOwned } from './drift.ts'
 
 export interface SyncSummary {
   sourceId: string
@@ -17,6 +21,8 @@ export interface SyncSummary {
   withProblems: number
   requests: number
   buildQueued: boolean
+  /** Tickets that showed other values than onetrack wrote to them: queued to be written again. */
+  drifted: number
 }
 
 export interface SyncProgress {
@@ -41,12 +47,18 @@ export async function runSync(
   // The first incremental sync of a source has nothing to be incremental to.
   const mode = payload.mode === 'incremental' && cursor === null ? 'full' : payload.mode
   const requestsBefore = connector.requestCount()
+  const readFrom = deps.now()
   const epics: EpicRecord[] = []
+  const owned: Array<{ externalId: string; key: string; owned?: OwnedValues }> = []
   const outcome = await connector.sync(
     { mode, cursor, signal, ...(payload.externalId === undefined ? {} : { externalId: payload.externalId }) },
     async (page) => {
-      // The store matches declared links by the references the trackers' URL rules give.
-      epics.push(...page.epics.map(withItemRefs))
+      for (const { owned: shown, ...epic } of page.epics) {
+        // The store matches declared links by the references the trackers' URL rules give; what
+        // the ticket shows of onetrack's own values is not the epic's data and is not stored.
+        epics.push(withItemRefs(epic))
+        if (shown !== undefined) owned.push({ externalId: epic.externalId, key: epic.key, owned: shown })
+      }
       onProgress?.({ fetched: epics.length, total: page.total })
     },
   )
@@ -67,6 +79,7 @@ export async function runSync(
   if (buildQueued) {
     await queueBuild(deps.queues, { trigger: `sync:${source.id}`, now: deps.now(), debounce: true })
   }
+  const drifted = await reconcileOwned(deps, source.id, owned, readFrom)
   return {
     sourceId: source.id,
     mode,
@@ -76,5 +89,6 @@ export async function runSync(
     withProblems: epics.filter((e) => e.problems.length > 0).length,
     requests: connector.requestCount() - requestsBefore,
     buildQueued,
+    drifted,
   }
 }

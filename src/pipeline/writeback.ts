@@ -1,7 +1,9 @@
 // Write-back: put a published (or approved) version's values on one source's tickets — score,
 // rank, period, deferrals, cost of delay, a note and a link — and only the values that changed since
 // the last write (kept in the store), with rank-only moves held back until they matter. A newer
-// version supersedes an older one's write-back; a proposal is never written.
+// version supersedes an older one's write-back; a proposal is never written. Each ticket's record
+// is marked in doubt before its write is sent and saved as soon as the tracker accepts it, so a
+// worker killed mid-job leaves no ticket whose record claims a value it may not hold.
 import { isDeepStrictEqual } from 'node:util'
 import {
   type DeferralEvent,
@@ -16,6 +18,7 @@ import {
   deferralCountsOf,
   lastDeferrals,
   latestVersion,
+  markInDoubt,
   markPublished,
   newestPublishableId,
   newestVersionId,
@@ -93,7 +96,9 @@ export async function runWriteback(
   for (const entry of version.roadmap.entries) {
     if (entry.source !== source.id) continue
     const values = writeBackValues(entry, context)
-    const written = previous.get(entry.epicId)
+    const recorded = previous.get(entry.epicId)
+    // A record in doubt says nothing about the ticket: write all of it.
+    const written = recorded?.inDoubt === false ? recorded : undefined
     if (written !== undefined && isDeepStrictEqual(values, written.values)) continue
     if (written !== undefined && onlyRankMoved(values, written.values) && !rankDue(values.rank, written))
       continue
@@ -114,15 +119,14 @@ export async function runWriteback(
   }
 
   const connector = deps.connectorFor(source.id)
-  const outcome = await connector.writeBack(items, signal)
-  const written = new Set(outcome.written)
-  await saveWrittenValues(
+  await markInDoubt(
     db,
     source.id,
-    version.id,
-    items.filter((item) => written.has(item.epicId)),
-    deps.now(),
+    items.map((item) => item.epicId),
   )
+  const record = writtenRecorder(deps, source.id, version.id, items)
+  const outcome = await connector.writeBack(items, signal, record.accepted)
+  await record.rest(outcome.written)
   await observeLatency(deps, source.id, version.roadmap.builtAt)
   await markPublished(db, version.id)
   if (outcome.failed.length > 0) {
@@ -139,6 +143,42 @@ export async function runWriteback(
     failed: outcome.failed,
     requests: outcome.requests,
   }
+}
+
+/**
+ * Saves tickets as written as the tracker accepts them. Acceptances that arrive while a save runs
+ * share the next one (one statement for many tickets); each caller resumes once its own tickets
+ * are saved.
+ */
+function writtenRecorder(
+  deps: PipelineDeps,
+  sourceId: string,
+  versionId: number,
+  items: WriteBackItem[],
+): { accepted(epicIds: string[]): Promise<void>; rest(written: string[]): Promise<void> } {
+  const byEpic = new Map(items.map((item) => [item.epicId, item]))
+  const saved = new Set<string>()
+  let waiting: string[] = []
+  let chain = Promise.resolve()
+  const accepted = (epicIds: string[]): Promise<void> => {
+    waiting.push(...epicIds)
+    chain = chain.then(async () => {
+      const batch = waiting.filter((id) => !saved.has(id) && byEpic.has(id))
+      waiting = []
+      if (batch.length === 0) return
+      for (const id of batch) saved.add(id)
+      await saveWrittenValues(
+        deps.database.db,
+        sourceId,
+        versionId,
+        batch.map((id) => byEpic.get(id) as WriteBackItem),
+        deps.now(),
+      )
+    })
+    return chain
+  }
+  // A connector that reports nothing as it goes is recorded at the end.
+  return { accepted, rest: (written) => accepted(written) }
 }
 
 function onlyRankMoved(values: WriteBackValues, written: WriteBackValues): boolean {
@@ -158,7 +198,7 @@ function isRankOnly(item: WriteBackItem): boolean {
 export function rankWriteRule(
   settings: { rankDrift: number; rankSettleHours: number },
   now: Date,
-): (rank: number, written: Written<WriteBackValues>) => boolean {
+): (rank: number, written: Pick<Written<WriteBackValues>, 'values' | 'writtenAt'>) => boolean {
   const settledBefore = now.getTime() - settings.rankSettleHours * 3_600_000
   return (rank, written) => {
     const before = written.values.rank

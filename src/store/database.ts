@@ -5,6 +5,7 @@ import { Kysely, PGliteDialect, PostgresDialect, sql } from 'kysely'
 import pg from 'pg'
 import type { Secret } from '../config/index.ts'
 import { OnetrackError } from '../errors.ts'
+import { isAlive } from '../process.ts'
 import type { Tables } from './tables.ts'
 
 /** What a migration sees: multi-statement SQL text and parameterised queries, inside one transaction. */
@@ -156,15 +157,6 @@ function lockDataDir(dataDir: string): () => void {
     }
   }
   throw new OnetrackError('ONETRACK_STORE_UNAVAILABLE', `cannot lock the embedded database in ${dataDir}`)
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM'
-  }
 }
 
 async function pingWith(db: Kysely<Tables>): Promise<void> {

@@ -2,12 +2,14 @@ import type { Kysely } from 'kysely'
 import type { Tables } from './tables.ts'
 
 /**
- * Records a webhook delivery by the tracker's delivery id. Trackers retry and sometimes deliver
- * twice: the second time is recognised here, atomically, even with several API instances.
+ * Records a webhook delivery by the tracker's delivery id and the sha256 of its verified body.
+ * Trackers retry and sometimes deliver twice, and the delivery id is an unsigned header, so the
+ * same body under a new id is a replay: either match makes it a duplicate, recognised here,
+ * atomically (one insert against both unique keys), even with several API instances.
  */
 export async function recordDelivery(
   db: Kysely<Tables>,
-  delivery: { sourceId: string; deliveryId: string; event: string },
+  delivery: { sourceId: string; deliveryId: string; event: string; contentHash: string },
 ): Promise<'new' | 'duplicate'> {
   const inserted = await db
     .insertInto('webhook_deliveries')
@@ -15,8 +17,9 @@ export async function recordDelivery(
       source_id: delivery.sourceId,
       delivery_id: delivery.deliveryId,
       event: delivery.event,
+      content_hash: delivery.contentHash,
     })
-    .onConflict((oc) => oc.columns(['source_id', 'delivery_id']).doNothing())
+    .onConflict((oc) => oc.doNothing())
     .returning('delivery_id')
     .executeTakeFirst()
   return inserted === undefined ? 'duplicate' : 'new'

@@ -95,4 +95,4 @@ export {
   type VersionMeta,
   versionMeta,
 } from './versions.ts'
-export { saveWrittenValues, type Written, writtenValues } from './writeback-state.ts'
+export { markInDoubt, saveWrittenValues, type Written, writtenValues } from './writeback-state.ts'

@@ -51,6 +51,12 @@ export interface NewOverride {
   /** The author owns the epic's team: a pin then answers the epic's unacknowledged deferrals. */
   answersDeferrals?: boolean
   via?: DecisionVia
+  /**
+   * A repeat of the same call (a double click, a replayed request): when an override in force of the
+   * epic with the same kind and period, by the same author (and, if asked, the same rationale), was
+   * made at or after `since`, it is returned as it is and nothing is recorded.
+   */
+  repeatSince?: { since: Date; sameRationale: boolean }
 }
 
 /**
@@ -61,9 +67,15 @@ export interface NewOverride {
 export async function createOverride(
   db: Kysely<Tables>,
   input: NewOverride,
-): Promise<{ override: OverrideRecord; replaced: OverrideRecord[]; answered: string[] }> {
+): Promise<{ override: OverrideRecord; replaced: OverrideRecord[]; answered: string[]; repeated: boolean }> {
   return db.transaction().execute(async (trx) => {
     await trx.selectFrom('epics').select('id').where('id', '=', input.epicId).forUpdate().execute()
+    // Checked under the epic's lock, so a repeat arriving at another API process at the same
+    // instant finds the first one once it is committed.
+    if (input.repeatSince !== undefined) {
+      const first = await sameOverrideSince(trx, input, input.repeatSince)
+      if (first !== undefined) return { ...first, repeated: true }
+    }
     const replaced = await trx
       .updateTable('overrides')
       .set({ revoked_at: input.now, revoked_by: input.author })
@@ -121,8 +133,45 @@ export async function createOverride(
       decisionId: decision.id,
       now: input.now,
     })
-    return { override: toRecord(row), replaced: replaced.map(toRecord), answered }
+    return { override: toRecord(row), replaced: replaced.map(toRecord), answered, repeated: false }
   })
+}
+
+/** The override a repeated call made first, with what that call revoked and answered. */
+async function sameOverrideSince(
+  trx: Kysely<Tables>,
+  input: NewOverride,
+  repeat: { since: Date; sameRationale: boolean },
+): Promise<{ override: OverrideRecord; replaced: OverrideRecord[]; answered: string[] } | undefined> {
+  let query = trx
+    .selectFrom('overrides')
+    .selectAll()
+    .where('epic_id', '=', input.epicId)
+    .where('revoked_at', 'is', null)
+    .where('kind', '=', input.kind)
+    .where('author', '=', input.author)
+    .where('created_at', '>=', repeat.since)
+    .where((eb) => (input.period === null ? eb('period', 'is', null) : eb('period', '=', input.period)))
+  if (repeat.sameRationale) query = query.where('rationale', '=', input.rationale)
+  const row = await query.orderBy('created_at', 'desc').executeTakeFirst()
+  if (row === undefined) return undefined
+  const decisions = await trx
+    .selectFrom('decisions')
+    .select(['kind', 'subject', 'details'])
+    .where('epic_id', '=', input.epicId)
+    .where('at', '=', row.created_at)
+    .where('kind', 'in', ['override', 'revocation'])
+    .execute()
+  const made = decisions.find((d) => d.kind === 'override' && d.subject === row.id)
+  const answered = (made?.details as { answered?: string[] } | undefined)?.answered ?? []
+  const revokedIds = decisions
+    .filter((d) => d.kind === 'revocation' && (d.details as { replacedBy?: string }).replacedBy === row.id)
+    .map((d) => d.subject)
+  const replaced =
+    revokedIds.length === 0
+      ? []
+      : await trx.selectFrom('overrides').selectAll().where('id', 'in', revokedIds).execute()
+  return { override: toRecord(row), replaced: replaced.map(toRecord), answered }
 }
 
 export type RevokeOutcome =

@@ -141,6 +141,8 @@ export interface Tables {
     event: string
     received_at: CreatedAt
     written_back_at: NullableTimestamp
+    /** sha256 (hex) of the verified body; null for deliveries recorded before it was kept. */
+    content_hash: ColumnType<string | null, string | null | undefined, string | null>
   }
   writeback_state: {
     epic_id: string
@@ -148,6 +150,7 @@ export interface Tables {
     fields: Json<Record<string, unknown>>
     version_id: number | null
     written_at: CreatedAt
+    in_doubt: Generated<boolean>
   }
   posted_reports: {
     channel_id: string

@@ -22,15 +22,34 @@ export interface TrackerConnector {
 
   /**
    * Idempotent: writes onetrack's values to the tickets. Touches only what onetrack owns. Items
-   * whose ticket is gone or not writable come back as failures; the rest is written.
+   * whose ticket is gone or not writable come back as failures; the rest is written. `onWritten`
+   * is awaited with the epics of each write (or batch) as soon as the tracker accepted it, so the
+   * caller records progress as it happens, not only at the end.
    */
-  writeBack(items: WriteBackItem[], signal: AbortSignal): Promise<WriteBackOutcome>
+  writeBack(
+    items: WriteBackItem[],
+    signal: AbortSignal,
+    onWritten?: (epicIds: string[]) => Promise<void>,
+  ): Promise<WriteBackOutcome>
+
+  /**
+   * Pure: what a ticket written with these values shows in onetrack's own fields, in the form a
+   * sync reads them back (`SyncedEpic.owned`), so the two compare key by key.
+   */
+  ownedValues(epicId: string, values: WriteBackValues): OwnedValues
 
   /**
    * Pure apart from the clock: verifies a webhook delivery (signature before parsing, freshness)
    * and says which epics it concerns. Never throws for bad input: a rejection is an outcome.
    */
   receiveWebhook(delivery: WebhookDelivery): WebhookOutcome
+
+  /**
+   * Pure: what the headers alone tell, before the body is read — whether the source takes webhooks
+   * at all, and whether a signature it requires is there and well formed. null when nothing is
+   * wrong yet; receiveWebhook still checks everything.
+   */
+  screenWebhook(headers: WebhookDelivery['headers']): WebhookRejection | null
 
   /** Requests sent to the tracker since the connector was created (for summaries and benchmarks). */
   requestCount(): number
@@ -72,7 +91,15 @@ export interface SyncedEpic {
   updatedAt: string
   /** Mapping problems, in words a person can act on ("Business Value: not a number: 'high'"). */
   problems: string[]
+  /**
+   * onetrack's own fields as the ticket shows them now, when this sync read them (absent: not
+   * read). A key that is missing was not read; a key with null was read and is empty.
+   */
+  owned?: OwnedValues
 }
+
+/** onetrack's own values on a ticket, in the tracker's own form, by owned field. */
+export type OwnedValues = Record<string, string | number | boolean | null>
 
 export interface DependencyLink {
   url: string
@@ -145,8 +172,22 @@ export interface WebhookDelivery {
   receivedAt: Date
 }
 
+/**
+ * Why a delivery was refused, in a few classes (metrics are labelled with them; `reason` says the
+ * rest): the source takes no webhooks (`no_secret`), the signature is absent (`unsigned`) or wrong
+ * (`bad_signature`), the signed timestamp is missing or outside the window (`stale`), or the body
+ * is not a webhook of the tracker (`malformed`).
+ */
+export type WebhookRejectionKind = 'no_secret' | 'unsigned' | 'bad_signature' | 'stale' | 'malformed'
+
+export interface WebhookRejection {
+  status: 'rejected'
+  kind: WebhookRejectionKind
+  reason: string
+}
+
 export type WebhookOutcome =
-  | { status: 'rejected'; reason: string }
+  | WebhookRejection
   | { status: 'ignored'; deliveryId: string; event: string; reason: string }
   | { status: 'accepted'; deliveryId: string; event: string; externalIds: string[] }
 

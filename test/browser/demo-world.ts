@@ -31,8 +31,8 @@ export interface DemoWorld {
   config: OnetrackConfig
   /** The epic id of a demo epic by its story handle ('PLAT-FAILOVER'). */
   epicId(ref: string): string
-  /** Waits until no build is waiting or running (twice in a row). */
-  idle(): Promise<void>
+  /** Waits until no build is waiting or running (twice in a row), for at most `ms`. */
+  idle(ms?: number): Promise<void>
   close(): Promise<void>
 }
 
@@ -119,13 +119,15 @@ export async function startDemoWorld(
       if (id === undefined || tracker === undefined) throw new Error(`no demo epic ${ref}`)
       return `${tracker === 'linear' ? 'linear-platform' : 'jira-shop'}:${id}`
     },
-    async idle() {
+    async idle(ms = 30_000) {
       let quiet = 0
-      const deadline = Date.now() + 30_000
+      const deadline = Date.now() + ms
+      let counts: Record<string, number> = {}
       while (quiet < 2) {
-        if (Date.now() > deadline) throw new Error('the build queue did not settle within 30 s')
+        if (Date.now() > deadline)
+          throw new Error(`the build queue did not settle within ${ms} ms: ${JSON.stringify(counts)}`)
         await new Promise((r) => setTimeout(r, 200))
-        const counts = await pipeline.queues.build.getJobCounts('waiting', 'active', 'delayed', 'prioritized')
+        counts = await pipeline.queues.build.getJobCounts('waiting', 'active', 'delayed', 'prioritized')
         quiet = Object.values(counts).every((n) => n === 0) ? quiet + 1 : 0
       }
     },

@@ -16,6 +16,20 @@ import { type DemoWorld, launchChromium, startDemoWorld, WORLD_TOKENS } from './
 /** Screenshots of each step, kept as test artifacts (gitignored). */
 const ARTIFACTS = 'test-artifacts/browser'
 
+/**
+ * Every wait is a condition with a deadline inside the test's own timeout, so a slow machine fails
+ * with what was awaited instead of a bare timeout: the page's own waits (an element, a navigation)
+ * and the polls take WAIT_MS, a build BUILD_MS, and a test TEST_MS.
+ */
+const WAIT_MS = 10_000
+const BUILD_MS = 25_000
+const TEST_MS = 60_000
+
+/** expect.poll with a deadline and what it waits for, named in the failure. */
+function poll<T>(what: string, read: () => T | Promise<T>, timeout = WAIT_MS) {
+  return expect.poll(read, { timeout, interval: 100, message: `waited ${timeout / 1000} s for ${what}` })
+}
+
 let world: DemoWorld
 let browser: Browser
 let context: BrowserContext
@@ -34,24 +48,44 @@ async function latestVersionId(): Promise<number> {
   return (await get<VersionsResponse>('/api/versions?limit=1')).versions[0]?.id ?? 0
 }
 
-/** Waits for a build newer than `after` to be stored. */
+/** Waits for a build newer than `after` to be stored and the build queue to settle, within BUILD_MS. */
 async function newVersion(after: number): Promise<number> {
-  const deadline = Date.now() + 15_000
+  const deadline = Date.now() + BUILD_MS
   for (;;) {
     const id = await latestVersionId()
     if (id > after) {
-      await world.idle()
+      await world.idle(Math.max(1_000, deadline - Date.now()))
       return id
     }
-    if (Date.now() > deadline) throw new Error(`no version after #${after} within 15 s`)
+    if (Date.now() > deadline) {
+      const jobs = await world.pipeline.queues.build.getJobCounts()
+      throw new Error(
+        `no version after #${after} within ${BUILD_MS / 1000} s; build jobs: ${JSON.stringify(jobs)}`,
+      )
+    }
     await new Promise((r) => setTimeout(r, 150))
+  }
+}
+
+/** Waits for an element, failing with what the page shows instead. */
+async function shown(selector: string, on: Page = page): Promise<void> {
+  try {
+    await on.waitForSelector(selector, { timeout: WAIT_MS })
+  } catch {
+    const notice = await on
+      .locator('#roadmap-notice')
+      .textContent({ timeout: 1_000 })
+      .catch(() => null)
+    throw new Error(
+      `no ${selector} within ${WAIT_MS / 1000} s on ${on.url()}${notice ? `; the page says: ${notice}` : ''}`,
+    )
   }
 }
 
 /** Loads a page of the app and waits for its timeline (or fails with what the page says). */
 async function open(path: string): Promise<void> {
   await page.goto(`${world.url}${path}`)
-  await page.waitForSelector('html[data-ready]')
+  await shown('html[data-ready]')
   if ((await page.locator('html').getAttribute('data-ready')) !== 'timeline') {
     throw new Error(`the page shows no timeline: ${await page.locator('#roadmap-notice').textContent()}`)
   }
@@ -76,6 +110,9 @@ beforeAll(async () => {
   ;[world, browser] = await Promise.all([startDemoWorld(), launchChromium()])
   failover = world.epicId('PLAT-FAILOVER')
   context = await browser.newContext({ viewport: { width: 1440, height: 900 } })
+  // Clicks, reads and navigations wait at most this long for their element or page.
+  context.setDefaultTimeout(WAIT_MS)
+  context.setDefaultNavigationTimeout(WAIT_MS)
   page = await context.newPage()
   page.on('console', (message) => {
     // A refused request (401 in the token test) is logged by Chromium as a console error: expected.
@@ -90,7 +127,7 @@ afterAll(async () => {
   await world?.close()
 })
 
-describe('the web page', () => {
+describe('the web page', { timeout: TEST_MS }, () => {
   it('shows the merged roadmap as a timeline: teams as lanes, open periods as columns', async () => {
     const roadmap = await get<RoadmapResponse>('/api/roadmap')
     const started = Date.now()
@@ -109,7 +146,7 @@ describe('the web page', () => {
     const story = roadmap.entries.find((e) => e.epicId === failover)
     expect(story?.deferrals).toBeGreaterThan(0)
     const card = cardOf(failover)
-    await expect.poll(() => card.getAttribute('class')).toMatch(/t-technical/)
+    await poll('the failover card’s track class', () => card.getAttribute('class')).toMatch(/t-technical/)
     expect((await card.getAttribute('class'))?.includes('is-chronic')).toBe(
       (story?.deferrals ?? 0) >= meta.chronicThreshold,
     )
@@ -147,7 +184,7 @@ describe('the web page', () => {
     await cardOf(failover).focus()
     await page.keyboard.press('Enter')
     const drawer = page.locator('#drawer')
-    await expect.poll(() => drawer.locator('.history').count()).toBe(1)
+    await poll('the drawer’s history', () => drawer.locator('.history').count()).toBe(1)
     expect(await drawer.isVisible()).toBe(true)
     expect(new URL(page.url()).pathname).toBe(`/epics/${encodeURIComponent(failover)}`)
     expect(await drawer.locator('#drawer-title').textContent()).toBe('Database failover and restore drills')
@@ -193,7 +230,7 @@ describe('the web page', () => {
 
     // Escape closes it, gives the focus back to the card and the URL back to the roadmap.
     await page.keyboard.press('Escape')
-    await expect.poll(() => drawer.isVisible()).toBe(false)
+    await poll('the drawer to close', () => drawer.isVisible()).toBe(false)
     expect(await page.locator(':focus').getAttribute('data-epic')).toBe(failover)
     expect(new URL(page.url()).pathname).toBe('/')
   })
@@ -201,9 +238,9 @@ describe('the web page', () => {
   it('opens the drawer at /epics/<id>, the link written to the tickets', async () => {
     await open(`/epics/${encodeURIComponent(failover)}`)
     const drawer = page.locator('#drawer')
-    await expect
-      .poll(() => drawer.locator('#drawer-title').textContent())
-      .toBe('Database failover and restore drills')
+    await poll('the drawer’s title', () => drawer.locator('#drawer-title').textContent()).toBe(
+      'Database failover and restore drills',
+    )
     const entry = (await get<{ entry: Entry }>(`/api/epics/${encodeURIComponent(failover)}`)).entry
     const ticket = drawer.locator('.dr-links a').first()
     expect(await ticket.getAttribute('href')).toBe(entry.url)
@@ -211,7 +248,7 @@ describe('the web page', () => {
     expect(await cardOf(failover).getAttribute('class')).toContain('is-selected')
     // Escape closes it here too (no click opened it), back to the roadmap's URL and to the card.
     await page.keyboard.press('Escape')
-    await expect.poll(() => drawer.isVisible()).toBe(false)
+    await poll('the drawer to close', () => drawer.isVisible()).toBe(false)
     expect(new URL(page.url()).pathname).toBe('/')
     expect(await page.locator(':focus').getAttribute('data-epic')).toBe(failover)
   })
@@ -222,7 +259,7 @@ describe('the web page', () => {
     expect(explained.length).toBeGreaterThan(2)
     await open(`/epics/${encodeURIComponent(failover)}`)
     const drawer = page.locator('#drawer')
-    await expect.poll(() => drawer.locator('.history').count()).toBe(1)
+    await poll('the drawer’s history', () => drawer.locator('.history').count()).toBe(1)
     for (const event of explained) {
       const shown = drawer.locator(`[id="ev-${event.id}"] .ev-why`)
       expect(await shown.textContent()).toBe(event.causeText)
@@ -231,7 +268,7 @@ describe('the web page', () => {
 
     const ledger = await get<DeferralsResponse>('/api/deferrals?kind=deferrals&limit=50')
     await page.locator('nav.tabs a[data-view="deferrals"]').click()
-    await page.waitForSelector('#ledger tbody tr')
+    await shown('#ledger tbody tr')
     expect(await page.locator('#ledger tbody td.why').allTextContents()).toEqual(
       ledger.events.map((e) => e.causeText ?? '—'),
     )
@@ -256,7 +293,9 @@ describe('the web page', () => {
     expect(await card.getAttribute('aria-label')).toContain(rationale)
     await card.click()
     const drawer = page.locator('#drawer')
-    await expect.poll(() => drawer.locator('.note-override').textContent()).toContain(rationale)
+    await poll('the override’s rationale in the drawer', () =>
+      drawer.locator('.note-override').textContent(),
+    ).toContain(rationale)
     expect(await drawer.locator('.note-override').textContent()).toContain('by erin')
     expect(await drawer.locator('.overrides .ov').first().textContent()).toContain(rationale)
     await shot('override')
@@ -281,7 +320,9 @@ describe('the web page', () => {
     await form.locator('textarea[name="rationale"]').fill('Waits for the new payment provider contract')
     // Without a token the API refuses: the page says what to do.
     await form.locator('button[type="submit"]').click()
-    await expect.poll(() => form.locator('.form-error').textContent()).toContain('This needs a token')
+    await poll('the API’s refusal in the override form', () =>
+      form.locator('.form-error').textContent(),
+    ).toContain('This needs a token')
 
     // Paste the editor token, then record again: the page waits for the build and shows it.
     const before = await latestVersionId()
@@ -289,16 +330,20 @@ describe('the web page', () => {
     await page.locator('#token-button').click()
     await page.locator('#token-dialog input[name="token"]').fill(WORLD_TOKENS.editor)
     await page.locator('#token-dialog button[value="save"]').click()
-    await expect.poll(() => page.locator('#token-button').textContent()).toBe('erin · editor')
+    await poll('the token button to name the editor', () => page.locator('#token-button').textContent()).toBe(
+      'erin · editor',
+    )
     await open(`/epics/${encodeURIComponent(epicId)}`)
     const again = page.locator('#drawer form.ov-form')
     await again.locator('.seg label', { hasText: 'Defer' }).click()
     await again.locator('select[name="period"]').selectOption(second ?? '')
     await again.locator('textarea[name="rationale"]').fill('Waits for the new payment provider contract')
     await again.locator('button[type="submit"]').click()
-    await expect
-      .poll(() => page.locator('#drawer .ov-form .form-status').textContent(), { timeout: 15_000 })
-      .toMatch(/Applied in version #\d+/)
+    await poll(
+      'the override form to say the build applied it',
+      () => page.locator('#drawer .ov-form .form-status').textContent(),
+      BUILD_MS,
+    ).toMatch(/Applied in version #\d+/)
     expect(await latestVersionId()).toBeGreaterThan(before)
     expect(await page.locator('#drawer .note-override').textContent()).toContain(
       'Waits for the new payment provider contract',
@@ -313,7 +358,7 @@ describe('the web page', () => {
     await open('/')
     await page.locator('nav.tabs a[data-view="deferrals"]').click()
     expect(new URL(page.url()).pathname).toBe('/deferrals')
-    await page.waitForSelector('#ledger tbody tr')
+    await shown('#ledger tbody tr')
     // Real deferrals only, by default: replans have a filter of their own.
     expect(figure(await page.locator('#ledger-count').textContent())).toBe(served.total)
     expect(await page.locator('#ledger tbody tr').count()).toBe(Math.min(50, served.total))
@@ -332,9 +377,9 @@ describe('the web page', () => {
     // The replans, listed as such: not counted, not priced, never awaiting a sign-off.
     const replans = await get<DeferralsResponse>('/api/deferrals?kind=replanned&limit=1')
     await page.locator('#ledger-filters select[name="kind"]').selectOption('replanned')
-    await expect
-      .poll(async () => figure(await page.locator('#ledger-count').textContent()))
-      .toBe(replans.total)
+    await poll('the ledger’s count of replans', async () =>
+      figure(await page.locator('#ledger-count').textContent()),
+    ).toBe(replans.total)
     if (replans.total > 0) {
       expect(await page.locator('#ledger tbody tr').first().textContent()).toContain(
         'Replanned (not counted)',
@@ -344,15 +389,16 @@ describe('the web page', () => {
     await page.locator('#ledger-filters select[name="kind"]').selectOption('deferrals')
     // The platform team's technical deferrals include the story's three.
     await page.locator('#ledger-filters select[name="team"]').selectOption('platform')
-    await expect
-      .poll(async () => (await page.locator('#ledger tbody').textContent()) ?? '')
-      .toContain('Database failover and restore drills')
+    await poll(
+      'the platform team’s deferrals in the ledger',
+      async () => (await page.locator('#ledger tbody').textContent()) ?? '',
+    ).toContain('Database failover and restore drills')
   })
 
   it('compares two builds in the version picker', async () => {
     await open('/')
     await page.locator('nav.tabs a[data-view="versions"]').click()
-    await page.waitForSelector('#diff .dchips')
+    await shown('#diff .dchips')
     const selects = page.locator('#picker select')
     expect(await selects.count()).toBe(2)
     // Latest against the one before: the decision recorded from the drawer moved one epic later.
@@ -361,7 +407,9 @@ describe('the web page', () => {
     const versions = (await get<VersionsResponse>('/api/versions?limit=100')).versions
     const oldest = versions.at(-1)?.id ?? 0
     await selects.first().selectOption(String(oldest))
-    await expect.poll(() => page.locator('#diff .lead').textContent()).toContain(`From version #${oldest} (`)
+    await poll('the diff’s lead to name the oldest version', () =>
+      page.locator('#diff .lead').textContent(),
+    ).toContain(`From version #${oldest} (`)
     // A year of planning between the two: the page lists what changed, grouped, as the API counts it.
     const latest = versions[0]?.id ?? 0
     const diff = await get<{ changes: Array<{ change: string }> }>(
@@ -398,18 +446,20 @@ describe('the web page', () => {
     expect(await drawer.locator('#wi-note').textContent()).toContain(`To ${to}`)
     await ask.click()
     const result = drawer.locator('[data-what-if-result]')
-    await expect.poll(() => result.textContent()).toContain('needs a token')
+    await poll('the what-if’s token prompt', () => result.textContent()).toContain('needs a token')
     await result.locator('[data-paste-token]').click()
     await page.locator('#token-dialog input[name="token"]').fill(WORLD_TOKENS.viewer)
     await page.locator('#token-dialog button[value="save"]').click()
-    await expect.poll(() => page.locator('#token-button').textContent()).toBe('vera · viewer')
+    await poll('the token button to name the viewer', () => page.locator('#token-button').textContent()).toBe(
+      'vera · viewer',
+    )
     // The page reloads with the token, the drawer too (the prompt goes).
-    await expect.poll(() => result.textContent()).toBe('')
+    await poll('the what-if prompt to go', () => result.textContent()).toBe('')
 
     // Asked from the keyboard: the projected cost, the deferrals with their causes, what moves.
     await drawer.locator('button[data-what-if]').focus()
     await page.keyboard.press('Enter')
-    await expect.poll(() => result.locator('.wi-cost').count(), { timeout: 10_000 }).toBe(1)
+    await poll('the what-if’s projected cost', () => result.locator('.wi-cost').count(), BUILD_MS).toBe(1)
     expect(await result.locator('.wi-head').textContent()).toContain(`from ${from} to ${to}`)
     expect(await result.locator('.wi-cost').textContent()).toMatch(
       /^\+[\d,.]+ EUR k of cost of delay, projected$/,
@@ -430,7 +480,9 @@ describe('the web page', () => {
     // An unplanned epic has nothing to defer: the button is off, and says why.
     const unplanned = roadmap.entries.find((e) => e.period === null)
     await open(`/epics/${encodeURIComponent(unplanned?.epicId ?? '')}`)
-    await expect.poll(() => drawer.locator('.wi-ask button').isDisabled()).toBe(true)
+    await poll('the what-if button of an unplanned epic to be off', () =>
+      drawer.locator('.wi-ask button').isDisabled(),
+    ).toBe(true)
     expect(await drawer.locator('#wi-note').textContent()).toContain('It is not planned')
     await page.keyboard.press('Escape')
   })
@@ -452,7 +504,7 @@ describe('the web page', () => {
     const drawer = page.locator('#drawer')
     const toggle = drawer.locator('button[data-ack-open]')
     // One button for the epic, however many deferrals wait; each open one says so.
-    await expect.poll(() => toggle.count()).toBe(1)
+    await poll('the sign-off button', () => toggle.count()).toBe(1)
     expect(await drawer.locator('.history .ack-pending').count()).toBe(awaiting)
     expect(await drawer.locator('.ack-ask').textContent()).toMatch(
       new RegExp(`${awaiting} deferrals? awaiting the owner’s call, projected at [\\d,.]+ EUR k`),
@@ -471,16 +523,20 @@ describe('the web page', () => {
     const reason = 'Checkout relaunch first; this waits one quarter, agreed with sales'
     await form.locator('textarea[name="reason"]').fill(reason)
     await form.locator('button[type="submit"]').click()
-    await expect.poll(() => form.locator('.form-error').textContent()).toContain('Not allowed')
+    await poll('the viewer’s refusal in the sign-off form', () =>
+      form.locator('.form-error').textContent(),
+    ).toContain('Not allowed')
 
     // The owner's token (config/demo.env): accepted, the badge goes, the history says who and why.
     await page.keyboard.press('Escape')
     await page.keyboard.press('Escape')
-    await expect.poll(() => drawer.isVisible()).toBe(false)
+    await poll('the drawer to close', () => drawer.isVisible()).toBe(false)
     await page.locator('#token-button').click()
     await page.locator('#token-dialog input[name="token"]').fill(WORLD_TOKENS.owner)
     await page.locator('#token-dialog button[value="save"]').click()
-    await expect.poll(() => page.locator('#token-button').textContent()).toBe('demo-owner · owner')
+    await poll('the token button to name the owner', () => page.locator('#token-button').textContent()).toBe(
+      'demo-owner · owner',
+    )
     await cardOf(epicId).click()
     await drawer.locator('button[data-ack-open]').click()
     await drawer.locator('form.ack-form textarea[name="reason"]').fill(reason)
@@ -489,7 +545,7 @@ describe('the web page', () => {
     const history = await get<EpicResponse>(`/api/epics/${encodeURIComponent(epicId)}`)
     const deferrals = history.history.filter((e) => e.deferral)
     const done = drawer.locator('.history .ack-done')
-    await expect.poll(() => done.count()).toBe(deferrals.length)
+    await poll('every deferral of the epic to show its sign-off', () => done.count()).toBe(deferrals.length)
     expect(await drawer.locator('.history .ack-pending').count()).toBe(0)
     const mine = done.filter({ hasText: reason })
     expect(await mine.count()).toBe(awaiting)
@@ -506,16 +562,16 @@ describe('the web page', () => {
     expect(ours).toHaveLength(1)
     expect(ours[0]?.details.eventIds).toHaveLength(awaiting)
     await page.keyboard.press('Escape')
-    await expect.poll(() => cardOf(epicId).locator('.b-signoff').count()).toBe(0)
+    await poll('the card’s unsigned badge to go', () => cardOf(epicId).locator('.b-signoff').count()).toBe(0)
 
     // The ledger's "unacknowledged only" filter lists the open ones, which no longer include it.
     const unsigned = await get<{ total: number }>('/api/deferrals?acknowledged=false&limit=1')
     await page.locator('nav.tabs a[data-view="deferrals"]').click()
-    await page.waitForSelector('#ledger tbody tr')
+    await shown('#ledger tbody tr')
     await page.locator('#ledger-filters input[name="acknowledged"]').check()
-    await expect
-      .poll(async () => Number((await page.locator('#ledger-count').textContent())?.replace(/,/g, '')))
-      .toBe(unsigned.total)
+    await poll('the ledger’s count of unsigned deferrals', async () =>
+      Number((await page.locator('#ledger-count').textContent())?.replace(/,/g, '')),
+    ).toBe(unsigned.total)
     expect(await page.locator('#ledger tbody .b-signoff').count()).toBe(
       await page.locator('#ledger tbody tr').count(),
     )
@@ -524,12 +580,12 @@ describe('the web page', () => {
   it('names epics by key and title on the page, never by id or slug hash', async () => {
     await open(`/epics/${encodeURIComponent(failover)}`)
     const drawer = page.locator('#drawer')
-    await expect.poll(() => drawer.locator('.history').count()).toBe(1)
+    await poll('the drawer’s history', () => drawer.locator('.history').count()).toBe(1)
     const texts = [(await drawer.textContent()) ?? '', (await page.locator('#timeline').textContent()) ?? '']
     await page.keyboard.press('Escape')
     await page.locator('nav.tabs a[data-view="deferrals"]').click()
     await page.locator('#ledger-filters select[name="kind"]').selectOption('all')
-    await page.waitForSelector('#ledger tbody tr')
+    await shown('#ledger tbody tr')
     texts.push((await page.locator('#ledger').textContent()) ?? '')
     const ids = (await get<RoadmapResponse>('/api/roadmap')).entries.map((e) => e.epicId)
     for (const text of texts) {
@@ -543,7 +599,7 @@ describe('the web page', () => {
   })
 })
 
-describe('the web page with reads protected', () => {
+describe('the web page with reads protected', { timeout: TEST_MS }, () => {
   it('asks for a token first, then reads with a viewer token', async () => {
     const base = testConfig()
     const app = await startTestApp({ config: { ...base, auth: { ...base.auth, protectReads: true } } })
@@ -552,15 +608,17 @@ describe('the web page with reads protected', () => {
       const tab = await context.newPage()
       tab.on('pageerror', (error) => problems.push(error.message))
       await tab.goto(url)
-      await tab.waitForSelector('#token-dialog[open]')
+      await shown('#token-dialog[open]', tab)
       expect(await tab.locator('#roadmap-summary').textContent()).toBe('This roadmap needs a token to read.')
       await tab.locator('#token-dialog input[name="token"]').fill(TEST_TOKENS.viewer)
       await tab.locator('#token-dialog button[value="save"]').click()
-      await expect.poll(() => tab.locator('#token-button').textContent()).toBe('vic · viewer')
+      await poll('the token button to name the viewer', () =>
+        tab.locator('#token-button').textContent(),
+      ).toBe('vic · viewer')
       // Reading works now; this service has not built anything yet, and says so.
-      await expect
-        .poll(() => tab.locator('#roadmap-notice').textContent())
-        .toContain('No roadmap has been built yet')
+      await poll('the page to say nothing was built yet', () =>
+        tab.locator('#roadmap-notice').textContent(),
+      ).toContain('No roadmap has been built yet')
       await tab.screenshot({ path: join(ARTIFACTS, 'token.png') })
       await tab.close()
     } finally {

@@ -1,15 +1,11 @@
-import { type ChildProcess, spawn } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { createServer } from 'node:net'
-import { tmpdir } from 'node:os'
+import { rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { testEnv } from '../helpers/config.ts'
+import { cliRunner, exited, freePort, waitFor } from '../helpers/cli.ts'
 import { dropPrefix, testRedis, uniquePrefix } from '../helpers/redis.ts'
 
-const CLI = join(import.meta.dirname, '../../src/cli.ts')
-const dataDir = mkdtempSync(join(tmpdir(), 'onetrack-cli-'))
 const prefix = uniquePrefix()
+const { dataDir, writeConfig, run } = cliRunner({ folder: 'onetrack-cli', queuePrefix: prefix })
 
 const VALID = `
 auth:
@@ -26,54 +22,6 @@ afterAll(async () => {
   redis.disconnect()
   rmSync(dataDir, { recursive: true, force: true })
 })
-
-function writeConfig(name: string, text: string): string {
-  const path = join(dataDir, name)
-  writeFileSync(path, text)
-  return path
-}
-
-function run(args: string[], env: Record<string, string> = {}): ChildProcess & { output: () => string } {
-  const child = spawn(process.execPath, [CLI, ...args], {
-    env: {
-      PATH: process.env.PATH ?? '',
-      ONETRACK_DATA_DIR: dataDir,
-      ONETRACK_QUEUE_PREFIX: prefix,
-      ...testEnv,
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  let output = ''
-  child.stdout?.on('data', (d: Buffer) => {
-    output += d.toString()
-  })
-  child.stderr?.on('data', (d: Buffer) => {
-    output += d.toString()
-  })
-  return Object.assign(child, { output: () => output })
-}
-
-function exited(child: ChildProcess): Promise<number | null> {
-  return new Promise((resolve) => child.once('exit', (code) => resolve(code)))
-}
-
-async function waitFor(check: () => boolean | Promise<boolean>, what: string): Promise<void> {
-  const deadline = Date.now() + 15_000
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 50))
-  }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => resolve(port))
-    })
-  })
-}
 
 describe('onetrack CLI', () => {
   it('exits 2 and lists every problem of an invalid config file', async () => {

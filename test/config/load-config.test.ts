@@ -82,7 +82,7 @@ describe('parseConfig: a valid file', () => {
     expect(config.server).toEqual({
       publicUrl: 'http://localhost:3000',
       bodyLimitBytes: 1_048_576,
-      webhookRateLimit: { max: 60_000, windowSeconds: 60 },
+      webhookRateLimit: { max: 60_000, windowSeconds: 60, unverifiedPerAddress: 600 },
     })
     expect(config.auth).toEqual({ tokens: [], protectReads: false })
     expect(config.channels).toEqual([])

@@ -25,6 +25,13 @@ import {
   versionById,
   writtenValues,
 } from '../../src/store/index.ts'
+import {
+  jiraValues,
+  OWN_FIELD_KEYS,
+  type OwnField,
+  ownFieldName,
+} from '../../src/trackers/jira/own-fields.ts'
+import { linkLabel } from '../../src/trackers/linear/write-back-text.ts'
 import type { WriteBackValues } from '../../src/trackers/types.ts'
 import { demoVars, queuesIdle, sleep, startTestDemoTrackers, until } from '../helpers/demo.ts'
 import { type Pipeline, startPipeline } from '../helpers/pipeline.ts'
@@ -141,69 +148,18 @@ export async function startWorld(): Promise<World> {
 
 /**
  * The guarantees, checked on a settled pipeline:
- * 1. every value on every Jira ticket, and every value recorded as written for both sources,
- *    equals what the latest roadmap says (rank included: rankDrift 0);
+ * 1. every owned field of every ticket (Jira's six fields, the Linear project's onetrack link), and
+ *    every value recorded as written for both sources, equals what the latest roadmap says (rank
+ *    included: rankDrift 0), and no record is left in doubt;
  * 2. no ledger event twice;
  * 3. no deferral lost: each epic that moved to a later period (or out of the plan) between two
  *    consecutive versions has its event in the ledger, at the later version.
  */
 export async function assertConsistent(w: World, label: string): Promise<void> {
   const db = w.p.deps.database.db
-  const version = await latestVersion(db)
-  if (version === null) throw new Error('no version')
-  // As the write-back computes them (src/pipeline/writeback.ts): the ledger as far as this version.
-  const [deferrals, lastDeferral, unacknowledged] = await Promise.all([
-    deferralCountsOf(db, version.id),
-    lastDeferrals(db, version.id),
-    unacknowledgedCounts(db, version.id),
-  ])
-  const context = {
-    unacknowledged,
-    deferrals,
-    lastDeferral,
-    names: periodNames(version.roadmap.periods),
-    publicUrl: w.p.deps.config.server.publicUrl.replace(/\/$/, ''),
-    chronicThreshold: w.p.deps.config.roadmap.chronicDeferralThreshold,
-  }
-  const fieldId = (name: string) =>
-    [...w.trackers.jira.state.fields.values()].find((f) => f.name === name)?.id ?? `missing ${name}`
-  const fields = {
-    score: fieldId('onetrack score'),
-    rank: fieldId('onetrack rank'),
-    period: fieldId('onetrack period'),
-    deferrals: fieldId('onetrack deferrals'),
-    costOfDelay: fieldId('onetrack cost of delay'),
-  }
-  const mismatches: string[] = []
-  for (const sourceId of ['jira-shop', 'linear-platform']) {
-    const written = await writtenValues<WriteBackValues>(db, sourceId)
-    for (const entry of version.roadmap.entries.filter((e) => e.source === sourceId)) {
-      const expected = writeBackValues(entry, context)
-      const recorded = written.get(entry.epicId)?.values
-      if (!isDeepStrictEqual(recorded, expected))
-        mismatches.push(`${entry.key} recorded ${JSON.stringify(recorded)} ≠ ${JSON.stringify(expected)}`)
-      if (sourceId !== 'jira-shop') continue
-      const ticket = w.trackers.jira.state.find(entry.epicId.slice(sourceId.length + 1))?.values ?? {}
-      const onTicket = {
-        score: ticket[fields.score] ?? null,
-        rank: ticket[fields.rank] ?? null,
-        period: ticket[fields.period] ?? null,
-        deferrals: ticket[fields.deferrals] ?? null,
-        costOfDelay: ticket[fields.costOfDelay] ?? null,
-      }
-      const want = {
-        score: expected.score,
-        rank: expected.rank,
-        period: expected.period,
-        deferrals: expected.deferrals,
-        costOfDelay: expected.costOfDelay,
-      }
-      if (!isDeepStrictEqual(onTicket, want))
-        mismatches.push(`${entry.key} ticket ${JSON.stringify(onTicket)} ≠ ${JSON.stringify(want)}`)
-    }
-  }
+  const { mismatches, compared } = await roadmapMismatches(w)
   expect(mismatches.slice(0, 10), `${label}: ${mismatches.length} values differ from the roadmap`).toEqual([])
-
+  report(`${label}: ${compared} tickets equal the roadmap`)
   const ledger = await loadLedger(db)
   const facts = ledger.map((e) => `${e.kind} ${e.epicId} ${e.fromPeriod} ${e.toPeriod} ${e.previousBuiltAt}`)
   const twice = facts.filter((f, i) => facts.indexOf(f) !== i)
@@ -230,4 +186,66 @@ export async function assertConsistent(w: World, label: string): Promise<void> {
     before = after
   }
   expect(lost, `${label}: deferrals without their event`).toEqual([])
+}
+
+/**
+ * Every way the latest roadmap and the tickets (and the records of what was written to them)
+ * differ, one line each, and how many tickets were compared.
+ */
+export async function roadmapMismatches(w: World): Promise<{ mismatches: string[]; compared: number }> {
+  const db = w.p.deps.database.db
+  const version = await latestVersion(db)
+  if (version === null) throw new Error('no version')
+  // As the write-back computes them (src/pipeline/writeback.ts): the ledger as far as this version.
+  const [deferrals, lastDeferral, unacknowledged] = await Promise.all([
+    deferralCountsOf(db, version.id),
+    lastDeferrals(db, version.id),
+    unacknowledgedCounts(db, version.id),
+  ])
+  const context = {
+    unacknowledged,
+    deferrals,
+    lastDeferral,
+    names: periodNames(version.roadmap.periods),
+    publicUrl: w.p.deps.config.server.publicUrl.replace(/\/$/, ''),
+    chronicThreshold: w.p.deps.config.roadmap.chronicDeferralThreshold,
+  }
+  const fieldIds = Object.fromEntries(
+    OWN_FIELD_KEYS.map((f) => [
+      f,
+      [...w.trackers.jira.state.fields.values()].find((x) => x.name === ownFieldName('onetrack', f))?.id ??
+        `missing ${f}`,
+    ]),
+  ) as Record<OwnField, string>
+  const mismatches: string[] = []
+  let compared = 0
+  for (const sourceId of ['jira-shop', 'linear-platform']) {
+    const written = await writtenValues<WriteBackValues>(db, sourceId)
+    for (const entry of version.roadmap.entries.filter((e) => e.source === sourceId)) {
+      compared += 1
+      const expected = writeBackValues(entry, context)
+      const record = written.get(entry.epicId)
+      if (!isDeepStrictEqual(record?.values, expected))
+        mismatches.push(
+          `${entry.key} recorded ${JSON.stringify(record?.values)} ≠ ${JSON.stringify(expected)}`,
+        )
+      if (record?.inDoubt === true) mismatches.push(`${entry.key} record left in doubt`)
+      const externalId = entry.epicId.slice(sourceId.length + 1)
+      if (sourceId === 'jira-shop') {
+        const ticket = w.trackers.jira.state.find(externalId)?.values ?? {}
+        const onTicket = Object.fromEntries(OWN_FIELD_KEYS.map((f) => [f, ticket[fieldIds[f]] ?? null]))
+        const want = jiraValues(expected)
+        if (!isDeepStrictEqual(onTicket, want))
+          mismatches.push(`${entry.key} ticket ${JSON.stringify(onTicket)} ≠ ${JSON.stringify(want)}`)
+      } else {
+        const links = w.trackers.linear.state
+          .externalLinksOf(externalId)
+          .filter((l) => l.url === expected.pageUrl)
+        const want = linkLabel(expected)
+        if (links.length !== 1 || links[0]?.label !== want)
+          mismatches.push(`${entry.key} links ${JSON.stringify(links.map((l) => l.label))} ≠ ["${want}"]`)
+      }
+    }
+  }
+  return { mismatches, compared }
 }

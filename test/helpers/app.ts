@@ -32,6 +32,8 @@ export async function startTestApp(
     database?: 'postgres' | 'pglite'
     config?: OnetrackConfig
     now?: () => Date
+    /** Adds routes of the test's own before the app is ready. */
+    extend?: (app: FastifyInstance) => void
   } = {},
 ): Promise<TestApp> {
   const captured = capturedLogger()
@@ -52,6 +54,7 @@ export async function startTestApp(
     connectorFor: connectorRegistry(config.sources, { logger, publicUrl: config.server.publicUrl }),
     now: options.now ?? (() => new Date()),
   })
+  options.extend?.(app)
   await app.ready()
   return {
     app,

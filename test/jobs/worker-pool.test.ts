@@ -1,6 +1,7 @@
 import type { Job } from 'bullmq'
 import type { Redis } from 'ioredis'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { OnetrackError } from '../../src/errors.ts'
 import type { JobHandlers } from '../../src/jobs/handler.ts'
 import { closeQueues, createQueues, enqueue, type Queues } from '../../src/jobs/index.ts'
 import { createMetrics } from '../../src/metrics.ts'
@@ -125,6 +126,36 @@ describe('worker pool', () => {
     expect(done.attemptsMade).toBe(1)
     expect(done.failedReason).toMatch(/^ONETRACK_JOB_INVALID: invalid sync job payload/)
     expect(calls).toBe(0)
+  })
+
+  it('fails a sync whose tracker broke its paging at once, naming the source', async () => {
+    let calls = 0
+    const { logger, text } = capturedLogger()
+    pools.push(
+      await startWorkerPool({
+        connection: redis,
+        prefix,
+        handlers: handlers({
+          sync: async () => {
+            calls += 1
+            throw new OnetrackError(
+              'TRACKER_PROTOCOL_ERROR',
+              "Jira source 'jira-test': the search answered a nextPageToken it had already given (page 2); sync stopped",
+            )
+          },
+        }),
+        logger,
+        metrics: createMetrics(),
+        queues: ['sync'],
+      }),
+    )
+    const { jobId } = await enqueue(queues, 'sync', syncPayload)
+    const job = await settled(jobId)
+    expect(await job.getState()).toBe('failed')
+    expect(job.attemptsMade).toBe(1)
+    expect(job.failedReason).toMatch(/^TRACKER_PROTOCOL_ERROR: Jira source 'jira-test': the search answered/)
+    expect(calls).toBe(1)
+    expect(text()).toContain("Jira source 'jira-test'")
   })
 
   it('runs write-backs one at a time even across two worker processes', async () => {

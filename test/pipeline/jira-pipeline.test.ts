@@ -9,7 +9,8 @@ import {
   type SimIssue,
   seedEpics,
 } from '../../src/sandbox/jira/index.ts'
-import { latestVersion, loadEpics } from '../../src/store/index.ts'
+import { latestVersion, loadEpics, writtenValues } from '../../src/store/index.ts'
+import type { WriteBackValues } from '../../src/trackers/types.ts'
 import { type Pipeline, startPipeline } from '../helpers/pipeline.ts'
 
 const TOKEN = 'jira-token-pipeline'
@@ -118,6 +119,74 @@ describe('Jira through the pipeline', () => {
     const second = await runWriteback(p.deps, { sourceId: 'jira-shop', versionId }, signal)
     expect(second).toMatchObject({ changed: 0, written: 0, requests: 0 })
     expect(sim.requestCount()).toBe(before)
+  })
+
+  it('restores owned fields edited by hand on the next full sync, and counts them in /metrics', async () => {
+    const field = (name: string) => [...sim.state.fields.values()].find((f) => f.name === name)?.id ?? ''
+    const [rankField, noteField] = [field('onetrack rank'), field('onetrack note')]
+    const version = await latestVersion(p.deps.database.db)
+    const [first, second] = version?.roadmap.entries ?? []
+    const ticketOf = (epicId: string | undefined) => sim.state.find(epicId?.split(':')[1] ?? '')
+    const note = ticketOf(second?.epicId)?.values[noteField]
+    sim.state.updateIssue(ticketOf(first?.epicId)?.id ?? '', { fields: { [rankField]: 999 } })
+    sim.state.updateIssue(ticketOf(second?.epicId)?.id ?? '', { fields: { [noteField]: 'edited by hand' } })
+    await sim.webhooks.settled()
+    await p.queues.writeback.obliterate({ force: true })
+
+    const sync = await runSync(p.deps, { sourceId: 'jira-shop', mode: 'full', reason: 'manual' }, signal)
+    expect(sync.drifted).toBe(2)
+    const drift = await p.deps.metrics.writebackDrift.get()
+    expect(drift.values.find((v) => v.labels.source === 'jira-shop')?.value).toBe(2)
+    const queued = await p.queues.writeback.getJobs(['waiting', 'delayed'])
+    expect(queued.map((j) => j.data)).toEqual([{ sourceId: 'jira-shop', versionId: version?.id }])
+
+    const restore = await runWriteback(p.deps, { sourceId: 'jira-shop', versionId: version?.id ?? 0 }, signal)
+    expect(restore).toMatchObject({ changed: 2, written: 2 })
+    expect(ticketOf(first?.epicId)?.values[rankField]).toBe(first?.rank)
+    expect(ticketOf(second?.epicId)?.values[noteField]).toBe(note)
+    await sim.webhooks.settled()
+    const again = await runSync(p.deps, { sourceId: 'jira-shop', mode: 'full', reason: 'manual' }, signal)
+    expect(again.drifted).toBe(0)
+  })
+
+  it('records each ticket as Jira accepts it: a write-back stopped midway leaves the rest in doubt, written whole next time', async () => {
+    const rankField = [...sim.state.fields.values()].find((f) => f.name === 'onetrack rank')?.id ?? ''
+    const version = await latestVersion(p.deps.database.db)
+    const entries = version?.roadmap.entries.filter((e) => e.period !== null).slice(0, 30) ?? []
+    const externalId = (epicId: string) => epicId.split(':')[1] ?? ''
+    for (const entry of entries)
+      sim.state.updateIssue(externalId(entry.epicId), { fields: { [rankField]: 5_000 } })
+    await sim.webhooks.settled()
+    expect(
+      (await runSync(p.deps, { sourceId: 'jira-shop', mode: 'full', reason: 'manual' }, signal)).drifted,
+    ).toBe(30)
+
+    // Stopped after a few writes, as a worker that dies or shuts down mid-job.
+    const stop = new AbortController()
+    const before = sim.requestCount()
+    const watch = setInterval(() => {
+      if (sim.requestCount() - before >= 6) stop.abort(new Error('stopped midway'))
+    }, 1)
+    sim.delayNext(30, 20, { route: 'PUT /rest/api/3/issue/:issueIdOrKey' })
+    await expect(
+      runWriteback(p.deps, { sourceId: 'jira-shop', versionId: version?.id ?? 0 }, stop.signal),
+    ).rejects.toThrow()
+    clearInterval(watch)
+    sim.clearFaults()
+    const records = await writtenValues<WriteBackValues>(
+      p.deps.database.db,
+      'jira-shop',
+      entries.map((e) => e.epicId),
+    )
+    const onTicket = (epicId: string) => sim.state.find(externalId(epicId))?.values[rankField]
+    const settled = entries.filter((e) => records.get(e.epicId)?.inDoubt === false)
+    expect(settled.length).toBeGreaterThan(0)
+    expect(settled.length).toBeLessThan(30)
+    for (const entry of settled) expect(onTicket(entry.epicId)).toBe(entry.rank)
+
+    const rest = await runWriteback(p.deps, { sourceId: 'jira-shop', versionId: version?.id ?? 0 }, signal)
+    expect(rest.written).toBe(30 - settled.length)
+    for (const entry of entries) expect(onTicket(entry.epicId)).toBe(entry.rank)
   })
 
   it('writes a jump to the top to a handful of tickets, and the rest of the shifted ranks once they settle', async () => {

@@ -45,9 +45,9 @@ describe('request limits', () => {
     expect(refused.statusCode).toBe(429)
     expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0)
     expect(refused.json()).toMatchObject({ error: { code: 'ONETRACK_RATE_LIMITED' } })
-    // Unsigned floods are counted too (the limit is checked before the signature)…
+    // Only verified deliveries count: an unsigned request is refused for what it is…
     const unsigned = await t.app.inject({ method: 'POST', url: '/webhooks/jira/shop', payload: '{}' })
-    expect(unsigned.statusCode).toBe(429)
+    expect(unsigned.statusCode).toBe(401)
     // …but the other source has its own budget.
     const body = linearBody('proj-1')
     const linear = await t.app.inject({
@@ -71,10 +71,18 @@ describe('request limits', () => {
     })
     // Authentication runs first (onRequest): an anonymous caller learns nothing about limits.
     expect(response.statusCode).toBe(401)
-    const webhook = await t.app.inject({
+    // Unsigned, it is refused before its body is read; signed, the body is read up to the limit.
+    const unsigned = await t.app.inject({
       method: 'POST',
       url: '/webhooks/linear/plat',
       headers: { 'content-type': 'application/json' },
+      payload: big,
+    })
+    expect(unsigned.statusCode).toBe(401)
+    const webhook = await t.app.inject({
+      method: 'POST',
+      url: '/webhooks/linear/plat',
+      headers: { 'content-type': 'application/json', 'linear-signature': linearSignature(big) },
       payload: big,
     })
     expect(webhook.statusCode).toBe(413)

@@ -5,6 +5,7 @@ import type { OnetrackConfig } from '../../config/index.ts'
 import { OnetrackError } from '../../errors.ts'
 import { loadChannelReport } from '../../pipeline/index.ts'
 import { type Database, listPostedReports } from '../../store/index.ts'
+import { Text } from './api/schemas.ts'
 
 export interface ReportRouteDeps {
   config: OnetrackConfig
@@ -34,7 +35,7 @@ export const reportRoutes: FastifyPluginAsyncTypebox<ReportRouteDeps> = async (a
         tags: ['reports'],
         summary:
           'This week’s deferral report as Markdown: of the whole roadmap, or as a channel would get it',
-        querystring: Type.Object({ channel: Type.Optional(Type.String()) }),
+        querystring: Type.Object({ channel: Type.Optional(Text({ description: 'a channel id' })) }),
         produces: ['text/markdown'],
       },
     },
@@ -55,7 +56,7 @@ export const reportRoutes: FastifyPluginAsyncTypebox<ReportRouteDeps> = async (a
         tags: ['reports'],
         summary: 'Report deliveries per channel and week, newest first, with the error of a failed one',
         querystring: Type.Object({
-          channel: Type.Optional(Type.String()),
+          channel: Type.Optional(Text({ description: 'a channel id' })),
           limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
         }),
         response: { 200: Type.Object({ deliveries: Type.Array(Delivery) }) },

@@ -122,8 +122,8 @@ export const slackRoutes: FastifyPluginAsync<SlackRouteDeps> = async (app, deps)
 
   /**
    * Presses of one epic's buttons one after the other, in this process: a double click reads the
-   * first press's outcome instead of racing it. (Across processes the store's locks keep accepts
-   * to one decision; two "keep" presses at the same instant on two servers could both pin.)
+   * first press's outcome instead of racing it. Across processes the store decides: an accept
+   * locks the epic's deferrals, and a keep finds the same person's pin made within the window.
    */
   const inFlight = new Map<string, Promise<unknown>>()
   async function serialized<T>(key: string, run: () => Promise<T>): Promise<T> {
@@ -175,6 +175,7 @@ export const slackRoutes: FastifyPluginAsync<SlackRouteDeps> = async (app, deps)
       return { first: false, text: alreadyText(await signedOff(person, epicId), name) }
     const text = rationale ?? `kept planned in Slack by ${person.name}`
     const kept = await keepPlanned(deps, { person, eventId: latest.id, rationale: text, via: 'slack' }, log)
+    if (kept.repeated) return { first: false, text: alreadyText(await signedOff(person, epicId), name) }
     return {
       first: true,
       text: `${person.name} kept ${epicLabel(latest.epic)} planned: pinned to ${name(kept.period)} (“${text}”); ${kept.answered.length === 1 ? '1 open deferral' : `${kept.answered.length} open deferrals`} answered. The roadmap is rebuilding.`,

@@ -1,7 +1,7 @@
 import { join } from 'node:path'
 import helmet from '@fastify/helmet'
 import fastifyStatic from '@fastify/static'
-import type { FastifyPluginAsync, FastifyReply } from 'fastify'
+import type { FastifyError, FastifyPluginAsync, FastifyReply } from 'fastify'
 
 /** The page's static files: index.html, ES modules, styles. Served as they are, no build step. */
 export const WEB_ROOT = join(import.meta.dirname, '..', 'web')
@@ -41,6 +41,12 @@ export const webRoutes: FastifyPluginAsync = async (app) => {
   await app.register(helmet, {
     contentSecurityPolicy: { useDefaults: false, directives: CSP_DIRECTIVES },
     referrerPolicy: { policy: 'same-origin' },
+  })
+  // A path that climbs out of the asset folder (`/assets/../x`) is refused by the static server
+  // with 403; it answers like any other file that is not served here, so it tells nothing.
+  app.setErrorHandler((error: FastifyError, _request, reply) => {
+    if (error.statusCode === 403) return reply.callNotFound()
+    throw error
   })
   await app.register(fastifyStatic, {
     root: WEB_ROOT,

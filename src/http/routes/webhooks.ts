@@ -1,17 +1,22 @@
-import rateLimit from '@fastify/rate-limit'
+import { createHash } from 'node:crypto'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { FastifyReply, FastifyRequest } from 'fastify'
 import Type from 'typebox'
-import type { OnetrackConfig } from '../../config/index.ts'
+import type { OnetrackConfig, SourceConfig } from '../../config/index.ts'
 import { OnetrackError } from '../../errors.ts'
 import { enqueue, type Queues } from '../../jobs/index.ts'
+import type { Metrics } from '../../metrics.ts'
 import type { Database } from '../../store/index.ts'
 import { recordDelivery } from '../../store/index.ts'
-import type { TrackerConnector } from '../../trackers/types.ts'
+import type { TrackerConnector, WebhookRejection } from '../../trackers/types.ts'
+import { WindowCounters } from '../webhook-limits.ts'
+import { RejectionLog, type RejectionReason } from '../webhook-rejections.ts'
 
 export interface WebhookRouteDeps {
   config: OnetrackConfig
   database: Database
   queues: Queues
+  metrics: Metrics
   connectorFor(sourceId: string): TrackerConnector
   now(): Date
 }
@@ -23,62 +28,146 @@ const Answer = Type.Object({
   jobs: Type.Optional(Type.Integer()),
 })
 
+/** The metrics and log label of requests whose path names no configured source. */
+const UNKNOWN_SOURCE = 'unknown'
+
+/**
+ * The refusals that count against the client address. A correctly signed delivery refused as
+ * stale or malformed does not: it comes from the tracker (late, or with a skewed clock), and a
+ * 429 would only make the tracker send it again.
+ */
+const UNAUTHENTICATED = new Set<RejectionReason>(['unknown_source', 'no_secret', 'unsigned', 'bad_signature'])
+
 /**
  * Tracker webhooks: verify (the connector checks the signature on the raw bytes before parsing),
- * de-duplicate on the tracker's delivery id, enqueue a targeted sync, answer fast. The delivery is
- * recorded in the same transaction as the enqueue succeeds, so a failed enqueue (Redis down) leaves
- * no record and the tracker's retry is processed.
+ * de-duplicate on the tracker's delivery id and on the body, enqueue a targeted sync, answer fast.
+ * The delivery is recorded in the same transaction as the enqueue succeeds, so a failed enqueue
+ * (Redis down) leaves no record and the tracker's retry is processed.
+ *
+ * Two limits, per API process. A source's budget counts verified deliveries only, charged after
+ * verification, so no amount of unsigned traffic refuses a signed delivery. Requests that fail
+ * authentication (no such source, no or a wrong signature) count per client address instead and,
+ * over that limit, are answered 429 rather than 401; a plausibly signed request is still verified
+ * whatever its address has sent.
  */
 export const webhookRoutes: FastifyPluginAsyncTypebox<WebhookRouteDeps> = async (app, deps) => {
-  // Signatures are computed over the exact bytes sent: keep the body as a Buffer, whatever its type.
-  // Per source, before the body is read or a signature computed: a flood (or a misconfigured
-  // tracker retrying in a loop) costs a counter, not an HMAC and a database transaction. Deliveries
-  // for sources that do not exist share one bucket, so random paths cannot grow the counters.
-  const { max, windowSeconds } = deps.config.server.webhookRateLimit
-  await app.register(rateLimit, {
-    max,
-    timeWindow: windowSeconds * 1000,
-    hook: 'onRequest',
-    keyGenerator: (request) => {
-      const { kind, sourceId } = request.params as { kind?: string; sourceId?: string }
-      const known = deps.config.sources.some((s) => s.id === sourceId && s.kind === kind)
-      return known ? `${kind}:${sourceId}` : 'unknown-source'
-    },
-    errorResponseBuilder: (_request, context) =>
-      new OnetrackError(
+  const { max, windowSeconds, unverifiedPerAddress } = deps.config.server.webhookRateLimit
+  const perSource = new WindowCounters({ max, windowMs: windowSeconds * 1000 })
+  const perAddress = new WindowCounters({ max: unverifiedPerAddress, windowMs: windowSeconds * 1000 })
+  const rejections = new RejectionLog({
+    logger: app.log,
+    counter: deps.metrics.webhookRejections,
+    intervalMs: windowSeconds * 1000,
+  })
+  app.addHook('onClose', async () => rejections.close())
+
+  for (const source of deps.config.sources.filter((s) => s.allowUnsigned)) {
+    app.log.warn(
+      { sourceId: source.id },
+      `source ${source.id} takes unsigned webhooks (allowUnsigned: true): anyone who can reach /webhooks/${source.kind}/${source.id} can queue syncs; give it a webhookSecret instead`,
+    )
+  }
+
+  /**
+   * Refuses a request: counted, logged sampled, and, when it failed authentication, 429 once its
+   * address is over the limit.
+   */
+  function refuse(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    source: string,
+    rejection: { kind: RejectionReason; reason: string },
+    error: OnetrackError,
+  ): never {
+    const address = UNAUTHENTICATED.has(rejection.kind) ? perAddress.hit(request.ip) : undefined
+    if (address?.limited) {
+      rejections.record(source, 'address_limit', { message: rejection.reason, address: request.ip })
+      void reply.header('retry-after', String(address.retryAfterSeconds))
+      throw new OnetrackError(
         'ONETRACK_RATE_LIMITED',
-        `more than ${context.max} webhook deliveries in ${windowSeconds} s for this source; retry after ${context.after}`,
-      ),
+        `more than ${unverifiedPerAddress} unverified webhook requests in ${windowSeconds} s from this address; retry after ${address.retryAfterSeconds} s`,
+      )
+    }
+    rejections.record(source, rejection.kind, { message: rejection.reason, address: request.ip })
+    throw error
+  }
+
+  const unauthorized = (rejection: WebhookRejection) =>
+    new OnetrackError('ONETRACK_UNAUTHORIZED', `webhook rejected: ${rejection.reason}`)
+
+  function sourceOf(params: unknown): SourceConfig | undefined {
+    const { kind, sourceId } = (params ?? {}) as { kind?: string; sourceId?: string }
+    return deps.config.sources.find((s) => s.id === sourceId && s.kind === kind)
+  }
+
+  // Before the body is read: what the path and the headers tell. A request refused here costs
+  // no body, no HMAC and no database.
+  app.addHook('onRequest', async (request, reply) => {
+    const source = sourceOf(request.params)
+    if (source === undefined) {
+      const { kind, sourceId } = (request.params ?? {}) as { kind?: string; sourceId?: string }
+      const reason = `no ${kind} source ${sourceId}`
+      refuse(
+        request,
+        reply,
+        UNKNOWN_SOURCE,
+        { kind: 'unknown_source', reason },
+        new OnetrackError('ONETRACK_NOT_FOUND', reason),
+      )
+    }
+    const screened = deps.connectorFor(source.id).screenWebhook(request.headers)
+    if (screened !== null) refuse(request, reply, source.id, screened, unauthorized(screened))
   })
 
+  // Signatures are computed over the exact bytes sent: keep the body as a Buffer, whatever its type.
   app.removeAllContentTypeParsers()
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body))
 
   app.post(
     '/webhooks/:kind/:sourceId',
     {
+      // Fastify's own line per request would undo the sampling of rejections under a flood; each
+      // delivery that gets through logs its own line below.
+      logLevel: 'warn',
       schema: {
         tags: ['webhooks'],
         summary: 'Receive a Jira or Linear webhook delivery',
         description:
-          'Signed with the source’s webhookSecret (Jira: X-Hub-Signature, Linear: Linear-Signature). 202 when a sync was queued; 200 for a duplicate or an event that needs no sync; 401 when the delivery cannot be verified.',
+          'Signed with the source’s webhookSecret (Jira: X-Hub-Signature, Linear: Linear-Signature) and dated by its signed timestamp. 202 when a sync was queued; 200 for a duplicate (the same delivery id, or the same body) or an event that needs no sync; 401 when the delivery cannot be verified or is stale; 429 when the source’s verified deliveries or the address’s unverified requests are over their limit.',
         params: Type.Object({ kind: Type.Enum(['jira', 'linear']), sourceId: Type.String() }),
         response: { 200: Answer, 202: Answer },
       },
     },
     async (request, reply) => {
-      const { kind, sourceId } = request.params
-      const source = deps.config.sources.find((s) => s.id === sourceId && s.kind === kind)
-      if (source === undefined) throw new OnetrackError('ONETRACK_NOT_FOUND', `no ${kind} source ${sourceId}`)
+      const { sourceId } = request.params
+      const source = sourceOf(request.params)
+      if (source === undefined) throw new OnetrackError('ONETRACK_NOT_FOUND', `no source ${sourceId}`)
       const rawBody = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0)
       const outcome = deps
         .connectorFor(source.id)
         .receiveWebhook({ headers: request.headers, rawBody, receivedAt: deps.now() })
-      if (outcome.status === 'rejected') {
-        request.log.warn({ sourceId, reason: outcome.reason }, 'webhook rejected')
-        throw new OnetrackError('ONETRACK_UNAUTHORIZED', `webhook rejected: ${outcome.reason}`)
+      if (outcome.status === 'rejected') refuse(request, reply, source.id, outcome, unauthorized(outcome))
+
+      // Verified: only now does it count against the source's budget.
+      const budget = perSource.hit(source.id)
+      if (budget.limited) {
+        rejections.record(source.id, 'source_limit', {
+          message: `over ${max} verified deliveries in ${windowSeconds} s`,
+          address: request.ip,
+        })
+        void reply.header('retry-after', String(budget.retryAfterSeconds))
+        throw new OnetrackError(
+          'ONETRACK_RATE_LIMITED',
+          `more than ${max} webhook deliveries in ${windowSeconds} s for this source; retry after ${budget.retryAfterSeconds} s`,
+        )
       }
-      const log = request.log.child({ sourceId, deliveryId: outcome.deliveryId, event: outcome.event })
+
+      const log = app.log.child({
+        reqId: request.id,
+        sourceId,
+        deliveryId: outcome.deliveryId,
+        event: outcome.event,
+      })
       if (outcome.status === 'ignored') {
         // Nothing to do, so nothing to record: a retry of it is ignored again. Most of these are
         // the echoes of onetrack's own write-back, which arrive by the thousand after a rank shift.
@@ -87,11 +176,13 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<WebhookRouteDeps> = async 
           .code(200)
           .send({ status: 'ignored', deliveryId: outcome.deliveryId, reason: outcome.reason })
       }
+      const contentHash = createHash('sha256').update(rawBody).digest('hex')
       const result = await deps.database.db.transaction().execute(async (trx) => {
         const seen = await recordDelivery(trx, {
           sourceId,
           deliveryId: outcome.deliveryId,
           event: outcome.event,
+          contentHash,
         })
         if (seen === 'duplicate') return { duplicate: true, jobs: 0 }
         for (const externalId of outcome.externalIds) {

@@ -63,7 +63,12 @@ export async function openEpic(epicId, options) {
 /** @param {string} epicId @param {boolean} focus */
 export async function renderEpic(epicId, focus) {
   try {
-    const data = /** @type {EpicResponse} */ (await api(`/api/epics/${encodeURIComponent(epicId)}`))
+    // The form's periods and the period names come from the roadmap: a drawer opened from its URL
+    // waits for the first roadmap load, whichever answer comes first.
+    const [data] = await Promise.all([
+      api(`/api/epics/${encodeURIComponent(epicId)}`).then((r) => /** @type {EpicResponse} */ (r)),
+      shared.roadmapLoaded,
+    ])
     if (state.epicId !== epicId) return
     learnEpic(data.epic.id, data.epic)
     for (const e of data.history) for (const d of e.displacedBy) learnEpic(d.epicId, d)

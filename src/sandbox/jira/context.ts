@@ -1,4 +1,5 @@
 import type { FastifyRequest } from 'fastify'
+import type { Faults } from './faults.ts'
 import type { Account, RenderContext } from './render.ts'
 import type { BulkTasks } from './routes/bulk.ts'
 import type { JiraState } from './state.ts'
@@ -8,5 +9,6 @@ export interface SimContext {
   state: JiraState
   account: Account
   bulk: BulkTasks
+  faults: Faults
   render(request: FastifyRequest): RenderContext
 }

@@ -13,6 +13,13 @@ export type RateLimitRule =
   /** A token bucket: `perSecond` requests a second, bursts of as many. */
   | { perSecond: number }
 
+/**
+ * A search that breaks its paging: `repeat-token` answers the token it was sent (so a client that
+ * trusts it asks for the same page forever); `endless` never says the last page, starting over
+ * from the first issue with fresh tokens.
+ */
+export type PagingFault = 'repeat-token' | 'endless'
+
 export interface FaultScope {
   /** Only requests of this route ("METHOD /path/:param"). */
   route?: string
@@ -32,6 +39,7 @@ export interface RateLimitAnswer {
 
 export class Faults {
   #rule: RateLimitRule | null = null
+  #paging: PagingFault | null = null
   #seen = 0
   #tokens = 0
   #refilledAt = 0
@@ -54,6 +62,14 @@ export class Faults {
 
   delayNext(count: number, ms: number, scope: FaultScope): void {
     this.#delays.push({ remaining: count, value: ms, route: scope.route })
+  }
+
+  breakPaging(fault: PagingFault | null): void {
+    this.#paging = fault
+  }
+
+  paging(): PagingFault | null {
+    return this.#paging
   }
 
   takeDelay(route: string): number {
@@ -119,6 +135,7 @@ export class Faults {
 
   clear(): void {
     this.#rule = null
+    this.#paging = null
     this.#failures.length = 0
     this.#delays.length = 0
   }

@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net'
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify'
 import type { SimContext } from './context.ts'
 import { MESSAGES, sendError } from './errors.ts'
-import { type FaultScope, Faults, type RateLimitRule } from './faults.ts'
+import { type FaultScope, Faults, type PagingFault, type RateLimitRule } from './faults.ts'
 import type { PermissionKey, StateEvent } from './model.ts'
 import { type Account, issueJson, type RenderContext, userJson } from './render.ts'
 import { accountRoutes } from './routes/account.ts'
@@ -15,7 +15,7 @@ import { JiraState } from './state.ts'
 import { isTimeZone } from './time.ts'
 import { type Delivery, type WebhookConfig, WebhookSender } from './webhooks.ts'
 
-export type { FaultScope, RateLimitRule } from './faults.ts'
+export type { FaultScope, PagingFault, RateLimitRule } from './faults.ts'
 export type {
   ChangelogItem,
   CustomFieldType,
@@ -65,6 +65,8 @@ export interface JiraSimulator {
   rateLimit(rule: RateLimitRule | null): void
   failNext(count: number, status?: number, scope?: FaultScope): void
   delayNext(count: number, ms: number, scope?: FaultScope): void
+  /** Makes the search break its paging (null: pages correctly again). */
+  breakPaging(fault: PagingFault | null): void
   /** Removes every injected fault and the rate limit. */
   clearFaults(): void
   setPermissions(permissions: Partial<Record<PermissionKey, boolean>>): void
@@ -110,7 +112,7 @@ export function createJiraSimulator(options: JiraSimulatorOptions = {}): JiraSim
     timeZone: account.timeZone,
     baseUrl: request === undefined ? baseUrl : `${request.protocol}://${request.host}`,
   })
-  const ctx: SimContext = { state, account, bulk, render }
+  const ctx: SimContext = { state, account, bulk, faults, render }
 
   const app = Fastify({ logger: false, forceCloseConnections: true })
   app.addHook('onRoute', (route) => {
@@ -182,6 +184,7 @@ export function createJiraSimulator(options: JiraSimulatorOptions = {}): JiraSim
     rateLimit: (rule) => faults.rateLimit(rule, state.now()),
     failNext: (count, status = 503, scope = {}) => faults.failNext(count, status, scope),
     delayNext: (count, ms, scope = {}) => faults.delayNext(count, ms, scope),
+    breakPaging: (fault) => faults.breakPaging(fault),
     clearFaults: () => faults.clear(),
     setPermissions: (permissions) => Object.assign(state.permissions, permissions),
     webhooks: {

@@ -3,10 +3,10 @@ import { checkJiraCredentials } from './credentials.ts'
 import { JiraTransport } from './http.ts'
 import { MetadataCache } from './metadata.ts'
 import { type JiraConnectorOptions, resolveOptions } from './options.ts'
-import { OwnFields } from './own-fields.ts'
+import { jiraValues, OwnFields } from './own-fields.ts'
 import type { JiraSource } from './source.ts'
 import { runSync } from './sync.ts'
-import { receiveJiraWebhook } from './webhook.ts'
+import { receiveJiraWebhook, screenJiraWebhook } from './webhook.ts'
 import { runWriteBack } from './write-back.ts'
 
 export type { JiraConnectorOptions } from './options.ts'
@@ -35,9 +35,15 @@ export function createJiraConnector(
     sourceId: source.id,
     kind: 'jira',
     checkCredentials: (signal) => checkJiraCredentials(transport, source, signal),
-    sync: (request, onPage) => runSync({ source, transport, metadata, logger }, request, onPage),
-    writeBack: (items, signal) =>
-      runWriteBack({ source, transport, ownFields, logger, options: resolved, bulk }, items, signal),
+    sync: (request, onPage) => runSync({ source, transport, metadata, ownFields, logger }, request, onPage),
+    writeBack: (items, signal, onWritten) =>
+      runWriteBack(
+        { source, transport, ownFields, logger, options: resolved, bulk, onWritten },
+        items,
+        signal,
+      ),
+    ownedValues: (_epicId, values) => jiraValues(values),
+    screenWebhook: (headers) => screenJiraWebhook(source, headers),
     receiveWebhook: (delivery) =>
       receiveJiraWebhook(delivery, {
         source,

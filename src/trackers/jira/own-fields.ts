@@ -2,7 +2,7 @@ import { addFieldToDefaultScreen, createCustomField, getFields } from 'jira.js/c
 import { isNotFoundError } from 'jira.js/core'
 import { OnetrackError } from '../../errors.ts'
 import type { Logger } from '../../logger.ts'
-import type { WriteBackValues } from '../types.ts'
+import type { OwnedValues, WriteBackValues } from '../types.ts'
 import { type FieldCatalog, type FieldInfo, fieldCatalog, nameKey } from './field-catalog.ts'
 import type { JiraTransport, Operation } from './http.ts'
 import type { JiraSource } from './source.ts'
@@ -99,6 +99,22 @@ export function signOffText(values: WriteBackValues): string {
   return `Awaiting the owner's sign-off on ${open === 1 ? '1 deferral' : `${open} deferrals`}. `
 }
 
+/**
+ * onetrack's fields as an issue shows them now, for the fields whose id is known: the same form as
+ * jiraValues, so a ticket edited by hand (or left half-written by a crash) is told by comparison.
+ */
+export function readOwned(fields: Record<string, unknown>, ids: Partial<OwnFieldIds>): OwnedValues {
+  const owned: OwnedValues = {}
+  for (const field of OWN_FIELD_KEYS) {
+    const id = ids[field]
+    if (id === undefined) continue
+    const value = fields[id]
+    owned[field] =
+      typeof value === 'number' || typeof value === 'string' ? (value === '' ? null : value) : null
+  }
+  return owned
+}
+
 function usable(field: FieldInfo, kind: 'number' | 'text'): boolean {
   if (!field.custom) return false
   const type = field.customType ?? ''
@@ -132,6 +148,14 @@ export class OwnFields {
     return this.#ids
   }
 
+  /**
+   * The ids a sync can read onetrack's fields by, without a request: the resolved ones, or those a
+   * field list at hand already shows (a field not created yet is simply not read).
+   */
+  readableIds(catalog: FieldCatalog): Partial<OwnFieldIds> {
+    return this.#ids ?? this.#match(catalog, { quiet: true }).ids
+  }
+
   names(): Record<OwnField, string> {
     const prefix = this.#source.writeBack.fieldPrefix
     return Object.fromEntries(OWN_FIELD_KEYS.map((f) => [f, ownFieldName(prefix, f)])) as Record<
@@ -162,7 +186,10 @@ export class OwnFields {
     return this.#ids
   }
 
-  #match(catalog: FieldCatalog): { ids: Partial<OwnFieldIds>; missing: OwnField[] } {
+  #match(
+    catalog: FieldCatalog,
+    options: { quiet?: boolean } = {},
+  ): { ids: Partial<OwnFieldIds>; missing: OwnField[] } {
     const ids: Partial<OwnFieldIds> = {}
     const missing: OwnField[] = []
     const names = this.names()
@@ -173,7 +200,7 @@ export class OwnFields {
       const first = candidates[0]
       if (first === undefined) missing.push(field)
       else ids[field] = first.id
-      if (candidates.length > 1) {
+      if (candidates.length > 1 && options.quiet !== true) {
         this.#logger.warn(
           { field: names[field], ids: candidates.map((c) => c.id) },
           'several Jira fields share the name: using the oldest',

@@ -2,13 +2,14 @@ import { countIssues, getIssue, type Issue } from 'jira.js/cloud'
 import { isApiError, isNotFoundError } from 'jira.js/core'
 import { OnetrackError } from '../../errors.ts'
 import type { Logger } from '../../logger.ts'
-import type { SyncOutcome, SyncPage, SyncRequest } from '../types.ts'
+import type { SyncedEpic, SyncOutcome, SyncPage, SyncRequest } from '../types.ts'
 import { childEstimates } from './children-effort.ts'
 import { CursorTracker, decodeCursor, encodeCursor } from './cursor.ts'
 import { type ChildEstimate, type MappingPlan, mapEpic, mappingPlan, searchFields } from './epic-mapping.ts'
 import type { JiraTransport, Operation } from './http.ts'
 import { epicScope, fullSyncJql, incrementalJql, oneEpicJql } from './jql.ts'
 import type { MetadataCache } from './metadata.ts'
+import { type OwnFields, readOwned } from './own-fields.ts'
 import { JqlRejectedError, searchPages } from './search.ts'
 import type { JiraSource } from './source.ts'
 import { parseJiraDateTime } from './time-zone.ts'
@@ -17,6 +18,7 @@ export interface SyncDeps {
   source: JiraSource
   transport: JiraTransport
   metadata: MetadataCache
+  ownFields: OwnFields
   logger: Logger
 }
 
@@ -39,7 +41,17 @@ export async function runSync(
   const metadata = await deps.metadata.get(operation)
   const plan = mappingPlan(source, metadata)
   const scope = epicScope(source.jql, metadata.epicTypeIds)
-  if (request.mode === 'epic') return syncOneEpic(deps, request, operation, plan, scope, onPage)
+  // onetrack's own fields ride along in the same search, so the pipeline can tell a ticket that no
+  // longer shows what was written to it.
+  const owned = source.writeBack.enabled ? deps.ownFields.readableIds(metadata.fields) : {}
+  const fields = [...searchFields(plan), ...Object.values(owned)]
+  const map = (issue: Issue, children: ChildEstimate | undefined): SyncedEpic => {
+    const epic = mapEpic(issue, plan, children)
+    if (Object.keys(owned).length === 0) return epic
+    return { ...epic, owned: readOwned((issue.fields ?? {}) as Record<string, unknown>, owned) }
+  }
+  if (request.mode === 'epic')
+    return syncOneEpic(deps, request, operation, { plan, fields, map }, scope, onPage)
 
   const previous = request.mode === 'incremental' ? decodeCursor(request.cursor) : null
   if (request.mode === 'incremental' && previous === null) {
@@ -60,7 +72,7 @@ export async function runSync(
       )
   const total = full ? await approximateCount(deps, operation, scope) : undefined
   const inScope: string[] = []
-  for await (const issues of searchPages(deps.transport, source, operation, jql, searchFields(plan))) {
+  for await (const issues of searchPages(deps.transport, source, operation, jql, fields, { count: total })) {
     const news: Issue[] = []
     for (const issue of issues) {
       const id = String(issue.id)
@@ -71,7 +83,7 @@ export async function runSync(
     }
     if (news.length === 0) continue
     const children = await childrenOf(deps, operation, plan, news)
-    const epics = news.map((issue) => mapEpic(issue, plan, children.get(String(issue.id))))
+    const epics = news.map((issue) => map(issue, children.get(String(issue.id))))
     await onPage(total === undefined ? { epics } : { epics, total })
   }
   const next = tracker.next()
@@ -92,7 +104,11 @@ async function syncOneEpic(
   deps: SyncDeps,
   request: SyncRequest,
   operation: Operation,
-  plan: MappingPlan,
+  read: {
+    plan: MappingPlan
+    fields: string[]
+    map: (issue: Issue, children: ChildEstimate | undefined) => SyncedEpic
+  },
   scope: string,
   onPage: (page: SyncPage) => Promise<void>,
 ): Promise<SyncOutcome> {
@@ -110,7 +126,7 @@ async function syncOneEpic(
       deps.source,
       operation,
       oneEpicJql(scope, id),
-      searchFields(plan),
+      read.fields,
     )) {
       issues.push(...page)
     }
@@ -122,8 +138,8 @@ async function syncOneEpic(
   }
   const issue = issues[0]
   if (issue === undefined) return { cursor: request.cursor, gone: true, requests: operation.requests }
-  const children = await childrenOf(deps, operation, plan, [issue])
-  await onPage({ epics: [mapEpic(issue, plan, children.get(id))] })
+  const children = await childrenOf(deps, operation, read.plan, [issue])
+  await onPage({ epics: [read.map(issue, children.get(id))] })
   return { cursor: request.cursor, gone: false, requests: operation.requests }
 }
 

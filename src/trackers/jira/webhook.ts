@@ -1,12 +1,14 @@
 import { createHash } from 'node:crypto'
-import type { WebhookDelivery, WebhookOutcome } from '../types.ts'
+import type { WebhookDelivery, WebhookOutcome, WebhookRejection } from '../types.ts'
+import { rejected, signaturePolicy, stalenessOf } from '../webhook-rules.ts'
 import { EPIC_HIERARCHY_LEVEL } from './metadata.ts'
 import type { JiraSource } from './source.ts'
-import { verifyHubSignature } from './webhook-signature.ts'
+import { hubSignatureDigest, verifyHubSignature } from './webhook-signature.ts'
 
 /**
  * Verifies, then parses, then classifies a Jira webhook delivery; never throws. The delivery id is
- * `X-Atlassian-Webhook-Identifier` (the same on Jira's retries: the caller de-duplicates on it).
+ * `X-Atlassian-Webhook-Identifier` (the same on Jira's retries: the caller de-duplicates on it, and
+ * on the body, since the header is not signed).
  * @see https://developer.atlassian.com/cloud/jira/platform/webhooks/
  */
 export interface WebhookContext {
@@ -19,12 +21,6 @@ export interface WebhookContext {
 }
 
 const ISSUE_EVENTS = new Set(['jira:issue_created', 'jira:issue_updated', 'jira:issue_deleted'])
-/**
- * The body's `timestamp` is signed, so an old body sent again with a fresh identifier is a replay.
- * Jira's own retries and delays stay well within this.
- */
-export const MAX_DELIVERY_AGE_MS = 6 * 3_600_000
-const CLOCK_SKEW_MS = 5 * 60_000
 
 interface ChangelogItem {
   field?: unknown
@@ -33,43 +29,61 @@ interface ChangelogItem {
   to?: unknown
 }
 
+/** The checks the headers allow before the body is read: webhooks taken at all, signature present. */
+export function screenJiraWebhook(
+  source: JiraSource,
+  headers: WebhookDelivery['headers'],
+): WebhookRejection | null {
+  const policy = signaturePolicy(source, 'Jira')
+  if ('refused' in policy) return policy.refused
+  if ('unsigned' in policy) return null
+  const given = hubSignatureDigest(header(headers, 'x-hub-signature'))
+  return given.ok ? null : rejected(given.kind, given.reason)
+}
+
 export function receiveJiraWebhook(delivery: WebhookDelivery, ctx: WebhookContext): WebhookOutcome {
-  const secret = ctx.source.webhookSecret?.reveal()
-  if (secret !== undefined) {
-    const check = verifyHubSignature(delivery.rawBody, header(delivery, 'x-hub-signature'), secret)
-    if (!check.ok) return { status: 'rejected', reason: check.reason }
+  const policy = signaturePolicy(ctx.source, 'Jira')
+  if ('refused' in policy) return policy.refused
+  if ('secret' in policy) {
+    const check = verifyHubSignature(
+      delivery.rawBody,
+      header(delivery.headers, 'x-hub-signature'),
+      policy.secret,
+    )
+    if (!check.ok) return rejected(check.kind, check.reason)
   }
   let body: unknown
   try {
     body = JSON.parse(delivery.rawBody.toString('utf8'))
   } catch {
-    return { status: 'rejected', reason: 'malformed JSON' }
+    return rejected('malformed', 'malformed JSON')
   }
   if (
     typeof body !== 'object' ||
     body === null ||
     typeof (body as { webhookEvent?: unknown }).webhookEvent !== 'string'
   ) {
-    return { status: 'rejected', reason: 'not a Jira webhook: webhookEvent is missing' }
+    return rejected('malformed', 'not a Jira webhook: webhookEvent is missing')
   }
   const payload = body as { webhookEvent: string; timestamp?: unknown; issue?: unknown; changelog?: unknown }
+  // The timestamp is signed with the body: an old body sent again under a fresh identifier is a replay.
+  const stale = stalenessOf(
+    delivery.receivedAt,
+    payload.timestamp,
+    ctx.source.webhookWindowMinutes * 60_000,
+    'timestamp',
+  )
+  if (stale !== null) return stale
+  const identifier = header(delivery.headers, 'x-atlassian-webhook-identifier')?.trim()
   const deliveryId =
-    header(delivery, 'x-atlassian-webhook-identifier') ??
-    `sha256:${createHash('sha256').update(delivery.rawBody).digest('hex')}`
+    identifier === undefined || identifier === ''
+      ? `sha256:${createHash('sha256').update(delivery.rawBody).digest('hex')}`
+      : identifier
   const event = payload.webhookEvent
-  if (secret !== undefined && typeof payload.timestamp === 'number') {
-    const age = delivery.receivedAt.getTime() - payload.timestamp
-    if (age > MAX_DELIVERY_AGE_MS || age < -CLOCK_SKEW_MS) {
-      return {
-        status: 'rejected',
-        reason: `delivery timestamp is ${Math.round(age / 60_000)} min off: a replay?`,
-      }
-    }
-  }
   if (!ISSUE_EVENTS.has(event)) return { status: 'ignored', deliveryId, event, reason: 'not an issue event' }
   const issue = payload.issue as { id?: unknown; fields?: Record<string, unknown> } | undefined
   if (typeof issue?.id !== 'string' && typeof issue?.id !== 'number') {
-    return { status: 'rejected', reason: `${event} without issue.id` }
+    return rejected('malformed', `${event} without issue.id`)
   }
   const id = String(issue.id)
   const fields = issue.fields ?? {}
@@ -97,8 +111,8 @@ export function receiveJiraWebhook(delivery: WebhookDelivery, ctx: WebhookContex
   return { status: 'accepted', deliveryId, event, externalIds: [id] }
 }
 
-function header(delivery: WebhookDelivery, name: string): string | undefined {
-  for (const [key, value] of Object.entries(delivery.headers)) {
+function header(headers: WebhookDelivery['headers'], name: string): string | undefined {
+  for (const [key, value] of Object.entries(headers)) {
     if (key.toLowerCase() === name) return Array.isArray(value) ? value[0] : value
   }
   return undefined

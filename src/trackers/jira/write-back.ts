@@ -25,6 +25,8 @@ export interface WriteBackDeps {
   options: ResolvedOptions
   /** Set once bulk edit was refused (no Make bulk changes permission): not tried again. */
   bulk: { refused: boolean }
+  /** Awaited with the epics of each accepted write, as it is accepted (see TrackerConnector). */
+  onWritten?: ((epicIds: string[]) => Promise<void>) | undefined
 }
 
 interface Pending {
@@ -58,6 +60,7 @@ export async function runWriteBack(
     if (before !== null && Object.keys(changes).length === 0) written.push(item.epicId)
     else pending.push({ item, changes })
   }
+  await reportWritten(deps, written)
   if (pending.length === 0) return { written, failed, requests: 0 }
   if (!deps.source.writeBack.enabled) {
     for (const { item } of pending)
@@ -81,8 +84,10 @@ export async function runWriteBack(
   const forbidden: OnetrackError[] = []
   await inPool(single, deps.options.writeConcurrency, async ({ item, changes }) => {
     const reason = await writeOne(deps, operation, ids, item, changes, forbidden)
-    if (reason === null) written.push(item.epicId)
-    else failed.push({ epicId: item.epicId, reason })
+    if (reason === null) {
+      written.push(item.epicId)
+      await reportWritten(deps, [item.epicId])
+    } else failed.push({ epicId: item.epicId, reason })
   })
   // Refused on every epic tried and nothing written: a missing permission, not a problem of some tickets.
   const writtenIds = new Set(written)
@@ -93,6 +98,10 @@ export async function runWriteBack(
     'jira write-back done',
   )
   return { written, failed, requests: operation.requests }
+}
+
+async function reportWritten(deps: WriteBackDeps, epicIds: string[]): Promise<void> {
+  if (epicIds.length > 0 && deps.onWritten !== undefined) await deps.onWritten(epicIds)
 }
 
 /** Epics whose changed fields and values are identical, together (candidates for one bulk edit). */
@@ -132,10 +141,13 @@ async function writeInBulk(
       pollIntervalMs: deps.options.bulkPollIntervalMs,
       timeoutMs: deps.options.bulkTimeoutMs,
     })
+    const accepted: string[] = []
     for (const [id, item] of byIssue) {
-      if (result.written.has(id)) written.push(item.epicId)
+      if (result.written.has(id)) accepted.push(item.epicId)
       else failed.push({ epicId: item.epicId, reason: result.failed.get(id) ?? 'not edited' })
     }
+    written.push(...accepted)
+    await reportWritten(deps, accepted)
     return true
   } catch (error) {
     if (

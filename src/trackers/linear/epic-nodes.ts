@@ -55,7 +55,7 @@ export interface IssueNode {
   inverseRelations: Nodes<{ type: string; issue: { id: string } }>
   children?: Conn<{ estimate: number | null }>
   needs?: Conn<Need>
-  attachments?: Nodes<{ title: string; url: string }>
+  attachments?: Nodes<{ title: string; url: string; subtitle?: string | null }>
 }
 
 export type EpicNode = ProjectNode | IssueNode
@@ -67,17 +67,23 @@ const FIELD: Record<Overflow, 'inverseRelations' | 'needs' | 'children'> = {
   children: 'children',
 }
 
+/** How an epic's links were selected: the issue attachment filter, and whether onetrack's own are read. */
+export interface LinkSelection {
+  linkFilter: Record<string, unknown> | undefined
+  owned: boolean
+}
+
 /**
  * Fetches what did not fit in the page's nested connections, in place: a connection with pageInfo
- * continues after its cursor; one read without (blockers, dependency links) is read again whole
- * when its page came back full. `linkFilter` is the attachment filter of issue epics' links.
+ * continues after its cursor; one read without (blockers, links) is read again whole when its page
+ * came back full, so the links are always complete afterwards.
  */
 export async function completeNode(
   kind: EpicKind,
   node: EpicNode,
   transport: LinearTransport,
   signal: AbortSignal,
-  linkFilter?: Record<string, unknown>,
+  selection: LinkSelection,
 ): Promise<void> {
   const root = kind === 'projects' ? 'project' : 'issue'
   const fields = node as unknown as Record<string, Partial<Conn<unknown>> | undefined>
@@ -102,9 +108,9 @@ export async function completeNode(
       root,
       {
         name: `${root} dependency links`,
-        query: dependencyLinksQuery(kind),
+        query: dependencyLinksQuery(kind, selection.owned),
         field: kind === 'projects' ? 'externalLinks' : 'attachments',
-        variables: { id: node.id, ...(kind === 'issues' ? { linkFilter } : {}) },
+        variables: { id: node.id, ...(kind === 'issues' ? { linkFilter: selection.linkFilter } : {}) },
       },
       signal,
     )
@@ -184,6 +190,10 @@ export function rawEpicOf(kind: EpicKind, node: EpicNode, teams: string[]): RawE
     scope: i.estimate ?? (childEstimates.length > 0 ? childEstimates.reduce((a, b) => a + b, 0) : null),
     blockerIds: i.inverseRelations.nodes.filter((r) => r.type === 'blocks').map((r) => r.issue.id),
     customers: customersOf(i.needs),
-    links: (i.attachments?.nodes ?? []).map((a) => ({ label: a.title, url: a.url })),
+    links: (i.attachments?.nodes ?? []).map((a) => ({
+      label: a.title,
+      url: a.url,
+      subtitle: a.subtitle ?? null,
+    })),
   }
 }

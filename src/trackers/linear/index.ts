@@ -1,10 +1,11 @@
 import { isOnetrackError } from '../../errors.ts'
 import type { ConnectorDeps, CredentialCheck, TrackerConnector } from '../types.ts'
+import { ownedValues } from './owned.ts'
 import { CHECK_QUERY } from './queries.ts'
 import { DEFAULT_TUNING, type LinearSourceConfig, type LinearTuning } from './settings.ts'
 import { syncEpics } from './sync.ts'
 import { LinearTransport } from './transport.ts'
-import { receiveLinearWebhook } from './webhook.ts'
+import { receiveLinearWebhook, screenLinearWebhook } from './webhook.ts'
 import { WorkspaceFacts } from './workspace-facts.ts'
 import { writeBack } from './write-back.ts'
 
@@ -65,7 +66,12 @@ export function createLinearConnector(
             detail: `${who}, but these teams do not exist or the key cannot see them: ${missing.join(', ')}`,
           }
         }
-        const secret = source.webhookSecret === undefined ? '; no webhookSecret, so webhooks are refused' : ''
+        const secret =
+          source.webhookSecret !== undefined
+            ? ''
+            : source.allowUnsigned
+              ? '; no webhookSecret: webhooks are taken unsigned (allowUnsigned)'
+              : '; no webhookSecret, so webhooks are refused'
         return {
           ok: true,
           detail: `${who}; teams ${source.teams.join(', ')} readable; the write scope is checked by the first write-back${secret}`,
@@ -78,14 +84,19 @@ export function createLinearConnector(
 
     sync: (request, onPage) => syncEpics(ctx, request, onPage),
 
-    writeBack: (items, signal) => writeBack(ctx, items, signal),
+    writeBack: (items, signal, onWritten) => writeBack(ctx, items, signal, onWritten),
+
+    ownedValues: (_epicId, values) =>
+      ownedValues(source.epics === 'projects' ? 'projects' : 'issues', values, source.writeBack.chronicLabel),
+
+    screenWebhook: (headers) => screenLinearWebhook(source, headers),
 
     receiveWebhook(delivery) {
       try {
         return receiveLinearWebhook(routing, delivery)
       } catch (error) {
         logger.warn({ err: error }, 'unreadable Linear webhook delivery')
-        return { status: 'rejected', reason: 'the delivery could not be read' }
+        return { status: 'rejected', kind: 'malformed', reason: 'the delivery could not be read' }
       }
     },
 

@@ -28,7 +28,7 @@ export interface RawEpic {
   /** Requesting customers and their revenue (null when unknown). */
   customers: Map<string, number | null>
   /** Project resource links, or the attachments (title as label), as read. */
-  links: Array<{ label: string; url: string }>
+  links: Array<{ label: string; url: string; subtitle?: string | null }>
 }
 
 /**

@@ -11,9 +11,9 @@
 
 /**
  * Nested page sizes: enough for almost every epic, small enough to keep 250 epics per page.
- * Blockers and dependency links (a project's resource links, an issue's attachments that match a
- * dependency prefix) are read without `pageInfo`, which Linear charges once per item asked: a full
- * page means "maybe more", and that epic's connection is then read whole by a follow-up query.
+ * Blockers and links (a project's resource links, an issue's attachments that match a dependency
+ * prefix or onetrack's URL) are read without `pageInfo`, which Linear charges once per item asked:
+ * a full page means "maybe more", and that epic's connection is then read whole by a follow-up query.
  */
 export const NESTED = {
   teams: 5,
@@ -31,6 +31,11 @@ export interface SelectionNeeds {
   projectName: boolean
   /** Dependency links: project resource links, or issue attachments matching `$linkFilter`. */
   links: boolean
+  /**
+   * onetrack's own link or attachment, to compare with what write-back wrote: selects the resource
+   * links (projects) or the attachments under onetrack's URL with their subtitle (issues).
+   */
+  owned: boolean
   /** The configured teams: an epic's teams are filtered to them, so no more are asked. */
   teamCount: number
 }
@@ -44,7 +49,7 @@ export function projectFragment(needs: SelectionNeeds): string {
   teams(first: ${teamsFirst(needs)}, filter: { key: { in: $teams } }) { nodes { key } }
   inverseRelations(first: ${NESTED.blockers}) { nodes { type project { id } } }${
     needs.needs ? `\n  needs(first: ${NESTED.needs}) { nodes { customer { id revenue } } ${PAGE_INFO} }` : ''
-  }${needs.links ? `\n  externalLinks(first: ${NESTED.resourceLinks}) { nodes { label url } }` : ''}
+  }${selectsLinks(needs) ? `\n  externalLinks(first: ${NESTED.resourceLinks}) { nodes { label url } }` : ''}
 }`
 }
 
@@ -56,11 +61,20 @@ export function issueFragment(needs: SelectionNeeds): string {
   inverseRelations(first: ${NESTED.blockers}) { nodes { type issue { id } } }${
     needs.children ? `\n  children(first: ${NESTED.children}) { nodes { estimate } ${PAGE_INFO} }` : ''
   }${needs.needs ? `\n  needs(first: ${NESTED.needs}) { nodes { customer { id revenue } } ${PAGE_INFO} }` : ''}${
-    needs.links
-      ? `\n  attachments(first: ${NESTED.attachments}, filter: $linkFilter) { nodes { title url } }`
+    selectsLinks(needs)
+      ? `\n  attachments(first: ${NESTED.attachments}, filter: $linkFilter) { nodes { ${attachmentFields(needs.owned)} } }`
       : ''
   }
 }`
+}
+
+/** Whether an epic's links are selected: resource links, or attachments through `$linkFilter`. */
+export function selectsLinks(needs: SelectionNeeds): boolean {
+  return needs.links || needs.owned
+}
+
+function attachmentFields(owned: boolean): string {
+  return owned ? 'title url subtitle' : 'title url'
 }
 
 function teamsFirst(needs: SelectionNeeds): number {
@@ -69,11 +83,13 @@ function teamsFirst(needs: SelectionNeeds): number {
 
 /**
  * Only attachments whose title starts with a dependency prefix (Linear compares case-insensitively;
- * the connector checks the word boundary): an issue's many other attachments — pull requests,
- * Slack threads, onetrack's own — are not even sent.
+ * the connector checks the word boundary), and onetrack's own when `ownPrefix` (the start of every
+ * epic page URL) is given: an issue's many other attachments — pull requests, Slack threads — are
+ * not even sent.
  */
-export function attachmentLinkFilter(prefixes: string[]): Record<string, unknown> {
-  return { or: prefixes.map((prefix) => ({ title: { startsWithIgnoreCase: prefix } })) }
+export function attachmentLinkFilter(prefixes: string[], ownPrefix?: string): Record<string, unknown> {
+  const titles = prefixes.map((prefix) => ({ title: { startsWithIgnoreCase: prefix } }))
+  return { or: ownPrefix === undefined ? titles : [...titles, { url: { startsWith: ownPrefix } }] }
 }
 
 export type EpicKind = 'projects' | 'issues'
@@ -106,7 +122,7 @@ export function epicPageQuery(
   // $teams filters the projects' teams and the first page's team ids; issue pages after the first need neither.
   const teams = kind === 'projects' || first !== null ? '$teams: [String!]!, ' : ''
   const teamCount = first === null ? '' : '$teamCount: Int!, '
-  const linkFilter = kind === 'issues' && needs.links ? '$linkFilter: AttachmentFilter!, ' : ''
+  const linkFilter = kind === 'issues' && selectsLinks(needs) ? '$linkFilter: AttachmentFilter!, ' : ''
   return `query ${name}(${teams}${teamCount}${linkFilter}$first: Int!, $after: String, $filter: ${type}!, $includeArchived: Boolean!, $orderBy: PaginationOrderBy!) {
   ${root}(first: $first, after: $after, filter: $filter, includeArchived: $includeArchived, orderBy: $orderBy) {
     nodes { ${spread} }
@@ -124,15 +140,15 @@ export function labelPageQuery(kind: EpicKind): string {
 }`
 }
 
-/** All of one epic's dependency links, when the page's selection was full. */
-export function dependencyLinksQuery(kind: EpicKind): string {
+/** All of one epic's dependency links (and onetrack's own), when the page's selection was full. */
+export function dependencyLinksQuery(kind: EpicKind, owned: boolean): string {
   if (kind === 'projects') {
     return `query OnetrackProjectExternalLinks($id: String!, $after: String) {
   project(id: $id) { id externalLinks(first: 250, after: $after) { nodes { label url } ${PAGE_INFO} } }
 }`
   }
   return `query OnetrackIssueAttachments($id: String!, $after: String, $linkFilter: AttachmentFilter!) {
-  issue(id: $id) { id attachments(first: 250, after: $after, filter: $linkFilter) { nodes { title url } ${PAGE_INFO} } }
+  issue(id: $id) { id attachments(first: 250, after: $after, filter: $linkFilter) { nodes { ${attachmentFields(owned)} } ${PAGE_INFO} } }
 }`
 }
 

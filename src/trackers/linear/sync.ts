@@ -5,12 +5,14 @@ import { readsDependencyLinks } from './dependency-links.ts'
 import { completeNode, type EpicNode, rawEpicOf } from './epic-nodes.ts'
 import { LabelCatalog, type LabelNode } from './labels.ts'
 import { toSyncedEpic } from './mapping.ts'
+import { epicPagePrefix, epicPageUrl, ownedOnEpic } from './owned.ts'
 import {
   attachmentLinkFilter,
   type EpicKind,
   epicPageQuery,
   labelPageQuery,
   type SelectionNeeds,
+  selectsLinks,
 } from './queries.ts'
 import {
   effortFromScope,
@@ -89,16 +91,21 @@ export async function syncEpics(
   const { source, transport, tuning } = ctx
   const startedWith = transport.requestCount()
   const kind: EpicKind = source.epics === 'projects' ? 'projects' : 'issues'
+  const publicUrl = source.writeBack.enabled && ctx.publicUrl !== undefined ? ctx.publicUrl : ''
   const needs: SelectionNeeds = {
     needs: usesCustomerRevenue(source),
     children: kind === 'issues' && effortFromScope(source),
     projectName: usesProjectNames(source),
     links: readsDependencyLinks(source),
+    owned: publicUrl !== '',
     teamCount: source.teams.length,
   }
   const linkFilter =
-    kind === 'issues' && needs.links
-      ? attachmentLinkFilter([...source.dependencyLinks.blockedBy, ...source.dependencyLinks.blocks])
+    kind === 'issues' && selectsLinks(needs)
+      ? attachmentLinkFilter(
+          [...source.dependencyLinks.blockedBy, ...source.dependencyLinks.blocks],
+          needs.owned ? epicPagePrefix(publicUrl) : undefined,
+        )
       : undefined
   const mode = request.mode === 'incremental' && request.cursor === null ? 'full' : request.mode
   const scope = scopeFilter(source)
@@ -147,10 +154,18 @@ export async function syncEpics(
     const page = answer.data[kind]
     if (page === undefined) break
     const epics = []
+    const chronic = source.writeBack.chronicLabel
+    const chronicIds = chronic === undefined ? null : catalog.idsNamed(chronic)
     for (const node of page.nodes) {
       if (node.archivedAt !== null || node.trashed === true) continue
-      await completeNode(kind, node, transport, request.signal, linkFilter)
-      const epic = toSyncedEpic(rawEpicOf(kind, node, source.teams), source, catalog, ctx.publicUrl)
+      await completeNode(kind, node, transport, request.signal, { linkFilter, owned: needs.owned })
+      const raw = rawEpicOf(kind, node, source.teams)
+      const epic = toSyncedEpic(raw, source, catalog, ctx.publicUrl)
+      // The links are complete here (completeNode read any overflow), so a missing one is truly gone.
+      if (needs.owned) {
+        const pageUrl = epicPageUrl(publicUrl, source.id, raw.id)
+        epic.owned = ownedOnEpic(kind, pageUrl, { links: raw.links, labelIds: raw.labelIds, chronicIds })
+      }
       epics.push(epic)
       inScope.push(epic.externalId)
       if (latest === null || Date.parse(epic.updatedAt) > Date.parse(latest)) latest = epic.updatedAt

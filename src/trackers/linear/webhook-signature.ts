@@ -31,6 +31,11 @@ export function header(
 
 export const SIGNATURE_HEADER = LINEAR_WEBHOOK_SIGNATURE_HEADER
 
+/** A Linear-Signature is the HMAC's 64 hex digits: anything else cannot match, whatever the body. */
+export function isWellFormedSignature(signature: string): boolean {
+  return /^[0-9a-f]{64}$/i.test(signature.trim())
+}
+
 /** Linear's freshness window for `webhookTimestamp`. */
 export const MAX_AGE_MS = 60_000
 

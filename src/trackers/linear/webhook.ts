@@ -1,49 +1,65 @@
-import type { WebhookDelivery, WebhookOutcome } from '../types.ts'
+import type { WebhookDelivery, WebhookOutcome, WebhookRejection } from '../types.ts'
+import { rejected, signaturePolicy, stalenessOf } from '../webhook-rules.ts'
+import type { LinearSourceConfig } from './settings.ts'
 import { type LinearEvent, type RoutingContext, routeEvent } from './webhook-routing.ts'
-import { deliveryIdOf, header, MAX_AGE_MS, SIGNATURE_HEADER, verifySignature } from './webhook-signature.ts'
+import {
+  deliveryIdOf,
+  header,
+  isWellFormedSignature,
+  MAX_AGE_MS,
+  SIGNATURE_HEADER,
+  verifySignature,
+} from './webhook-signature.ts'
 
 interface Payload extends LinearEvent {
   createdAt: string
   webhookId: string
-  webhookTimestamp: number
+  webhookTimestamp?: unknown
+}
+
+/** The checks the headers allow before the body is read: webhooks taken at all, signature present. */
+export function screenLinearWebhook(
+  source: LinearSourceConfig,
+  headers: WebhookDelivery['headers'],
+): WebhookRejection | null {
+  const policy = signaturePolicy(source, 'Linear')
+  if ('refused' in policy) return policy.refused
+  if ('unsigned' in policy) return null
+  const signature = header(headers, SIGNATURE_HEADER)
+  if (signature === undefined || signature.trim() === '')
+    return rejected('unsigned', 'no Linear-Signature header')
+  return isWellFormedSignature(signature)
+    ? null
+    : rejected('bad_signature', 'Linear-Signature is not 64 hex digits')
 }
 
 /**
  * Verify, then parse, then route: the signature is checked on the raw bytes before anything reads
- * them; the body must be a Linear event sent within a minute of its receipt (a replay of an old
- * delivery is refused, a fresh duplicate is told apart by its delivery id by the caller). Never
- * throws: whatever is wrong comes back as a rejection with its reason.
+ * them; the body must be a Linear event whose `webhookTimestamp` is within a minute of its receipt
+ * (a replay of an old delivery is refused; a fresh duplicate is told apart by the caller, by its
+ * delivery id or its body). Never throws: whatever is wrong comes back as a rejection with its reason.
  *
  * @see https://linear.app/developers/webhooks#securing-webhooks
  */
 export function receiveLinearWebhook(ctx: RoutingContext, delivery: WebhookDelivery): WebhookOutcome {
-  const secret = ctx.source.webhookSecret?.reveal()
-  if (secret === undefined || secret === '') {
-    return {
-      status: 'rejected',
-      reason: `source ${ctx.source.id} has no webhookSecret to verify Linear webhooks with`,
+  const policy = signaturePolicy(ctx.source, 'Linear')
+  if ('refused' in policy) return policy.refused
+  if ('secret' in policy) {
+    const signature = header(delivery.headers, SIGNATURE_HEADER)
+    if (signature === undefined || signature === '') return rejected('unsigned', 'no Linear-Signature header')
+    if (!verifySignature(delivery.rawBody, signature, policy.secret)) {
+      return rejected('bad_signature', 'Linear-Signature does not match the body')
     }
-  }
-  const signature = header(delivery.headers, SIGNATURE_HEADER)
-  if (signature === undefined || signature === '')
-    return { status: 'rejected', reason: 'no Linear-Signature header' }
-  if (!verifySignature(delivery.rawBody, signature, secret)) {
-    return { status: 'rejected', reason: 'Linear-Signature does not match the body' }
   }
   let payload: unknown
   try {
     payload = JSON.parse(delivery.rawBody.toString('utf8'))
   } catch {
-    return { status: 'rejected', reason: 'body is not JSON' }
+    return rejected('malformed', 'body is not JSON')
   }
-  if (!isPayload(payload)) return { status: 'rejected', reason: 'body is not a Linear data-change event' }
-  const age = delivery.receivedAt.getTime() - payload.webhookTimestamp
-  if (!(Math.abs(age) <= MAX_AGE_MS)) {
-    const seconds = Math.round(Math.abs(age) / 1000)
-    const when =
-      age > 0 ? `sent ${seconds} s before it was received` : `dated ${seconds} s after it was received`
-    return { status: 'rejected', reason: `stale: ${when} (at most ${MAX_AGE_MS / 1000} s apart)` }
-  }
+  if (!isPayload(payload)) return rejected('malformed', 'body is not a Linear data-change event')
+  const stale = stalenessOf(delivery.receivedAt, payload.webhookTimestamp, MAX_AGE_MS, 'webhookTimestamp')
+  if (stale !== null) return stale
   const deliveryId = deliveryIdOf(header(delivery.headers, 'linear-delivery'), payload)
   const event = `${payload.type}.${payload.action}`
   const route = routeEvent(ctx, payload)
@@ -61,7 +77,6 @@ function isPayload(value: unknown): value is Payload {
     typeof p.data === 'object' &&
     p.data !== null &&
     !Array.isArray(p.data) &&
-    typeof p.webhookTimestamp === 'number' &&
     typeof p.webhookId === 'string' &&
     typeof p.createdAt === 'string' &&
     (p.updatedFrom === undefined ||

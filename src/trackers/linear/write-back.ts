@@ -17,6 +17,9 @@ export interface WriteBackContext {
   logger: Logger
 }
 
+/** Awaited with the epics Linear has accepted every write of, as they are accepted. */
+export type OnWritten = (epicIds: string[]) => Promise<void>
+
 export interface Pending {
   item: WriteBackItem
   changes: Changes
@@ -43,11 +46,16 @@ const ROUNDS = 3
  * whose attachment is an upsert), derive the mutations that make it match, send them batched.
  * Everything is derived from the current state, so running it again is harmless; only links whose
  * URL is the epic's onetrack page and the configured chronic label are ever touched.
+ *
+ * `onWritten` hears of each epic once, as soon as it is written: the unchanged ones first, then
+ * each batch's epics whose every op Linear accepted. Failed epics, and epics whose fate a refused
+ * batch left unknown (until a later round writes them), are never reported.
  */
 export async function writeBack(
   ctx: WriteBackContext,
   items: WriteBackItem[],
   signal: AbortSignal,
+  onWritten?: OnWritten,
 ): Promise<WriteBackOutcome> {
   const startedWith = ctx.transport.requestCount()
   const kind = ctx.source.epics === 'projects' ? 'projects' : 'issues'
@@ -68,6 +76,7 @@ export async function writeBack(
     else if (changes.text || changes.chronic) pending.push({ item, changes })
     else written.push(item.epicId)
   }
+  await report(onWritten, written)
   const chronic = new ChronicLabel(ctx, kind)
   for (let round = 1; pending.length > 0; round++) {
     if (round > ROUNDS) {
@@ -81,7 +90,7 @@ export async function writeBack(
       const ops = new Map<Pending, MutationOp[]>()
       if (kind === 'projects') await projectOps(ctx, chunk, chronic, ops, failed, signal)
       else for (const p of chunk) ops.set(p, await issueOps(p, chronic, signal))
-      await send(ctx, ops, written, failed, retry, signal)
+      await send(ctx, ops, { written, failed, retry, onWritten }, signal)
     }
     pending = retry
   }
@@ -205,25 +214,46 @@ async function issueOps(p: Pending, chronic: ChronicLabel, signal: AbortSignal):
   return ops
 }
 
-/** Sends the ops in batches; an epic is written when all its ops ran, failed when one was refused. */
+interface Results {
+  written: string[]
+  failed: WriteBackOutcome['failed']
+  retry: Pending[]
+  onWritten: OnWritten | undefined
+}
+
+/**
+ * Sends the ops in batches; an epic is written when all its ops ran (reported right after the batch
+ * that ran its last one; at once when it needs none), failed when one was refused.
+ */
 async function send(
   ctx: WriteBackContext,
   ops: Map<Pending, MutationOp[]>,
-  written: string[],
-  failed: WriteBackOutcome['failed'],
-  retry: Pending[],
+  { written, failed, retry, onWritten }: Results,
   signal: AbortSignal,
 ): Promise<void> {
   const refused = new Map<string, string>()
   const unknown = new Set<string>()
+  const left = new Map<string, number>()
+  for (const [p, list] of ops) left.set(p.item.epicId, (left.get(p.item.epicId) ?? 0) + list.length)
+  await report(
+    onWritten,
+    [...left].filter(([, count]) => count === 0).map(([epicId]) => epicId),
+  )
   let queue = [...ops.values()].flat()
   while (queue.length > 0) {
     const batch = queue.slice(0, ctx.tuning.mutationsPerRequest)
     const outcome = await runBatch(ctx.transport, batch, signal)
     if (outcome.refused !== null) refused.set(outcome.refused.op.epicId, outcome.refused.reason)
     for (const op of outcome.unknown) unknown.add(op.epicId)
+    const accepted: string[] = []
+    for (const op of outcome.done) {
+      const count = (left.get(op.epicId) ?? 1) - 1
+      left.set(op.epicId, count)
+      if (count === 0) accepted.push(op.epicId)
+    }
     // Ops of epics already refused are dropped; the rest of an interrupted batch goes back to the round.
     queue = queue.slice(batch.length).filter((op) => !refused.has(op.epicId) && !unknown.has(op.epicId))
+    await report(onWritten, accepted)
   }
   for (const [p] of ops) {
     const reason = refused.get(p.item.epicId)
@@ -234,6 +264,10 @@ async function send(
   }
   if (refused.size > 0)
     ctx.logger.warn({ refused: refused.size }, 'Linear refused some write-back operations')
+}
+
+async function report(onWritten: OnWritten | undefined, epicIds: string[]): Promise<void> {
+  if (onWritten !== undefined && epicIds.length > 0) await onWritten([...epicIds])
 }
 
 function chunked<T>(list: T[], size: number): T[][] {

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { encodeCursor } from '../../../src/trackers/jira/cursor.ts'
 import { connectorFor, envRef, FAST, type Site, startSite, syncAll, writeValues } from './site.ts'
 
 const SEARCH = 'POST /rest/api/3/search/jql'
@@ -137,6 +138,56 @@ describe('Jira faults', () => {
       ok: false,
       detail: `Jira source 'jira-shop': onetrack bot (${site.sim.account.email}) lacks 'Browse projects' and 'Edit issues'`,
     })
+  })
+
+  it('a repeated nextPageToken stops the sync with TRACKER_PROTOCOL_ERROR', async () => {
+    const { connector } = connectorFor(site)
+    site.sim.breakPaging('repeat-token')
+    const sync = syncAll(connector, { mode: 'full', cursor: null })
+    await expect(sync).rejects.toMatchObject({
+      code: 'TRACKER_PROTOCOL_ERROR',
+      message:
+        "Jira source 'jira-shop': the search answered a nextPageToken it had already given (page 2); sync stopped",
+      details: { sourceId: 'jira-shop', pages: 2, issues: 200 },
+    })
+    // The first page, and the second that handed its token back: nothing more.
+    expect(site.sim.requestCounts()[SEARCH]).toBe(2)
+  })
+
+  it('more pages than the count allows stops the sync', async () => {
+    const { connector } = connectorFor(site)
+    site.sim.breakPaging('endless')
+    await expect(syncAll(connector, { mode: 'full', cursor: null })).rejects.toMatchObject({
+      code: 'TRACKER_PROTOCOL_ERROR',
+      message:
+        "Jira source 'jira-shop': the search kept paging past its count (750 issues in 9 pages; Jira counts about 250); sync stopped",
+      details: { sourceId: 'jira-shop', count: 250 },
+    })
+    // 250 epics served as pages of 100, 100 and 50, over and over: twice the count and two pages
+    // more is 700 issues, passed on page 9.
+    expect(site.sim.requestCounts()[SEARCH]).toBe(9)
+    expect(site.sim.requestCounts()['POST /rest/api/3/search/approximate-count']).toBe(1)
+  })
+
+  it('asks for the count once a search without one runs long, and stops past it', async () => {
+    const { connector } = connectorFor(site)
+    site.sim.breakPaging('endless')
+    const everything = encodeCursor({ since: 0, seen: {} })
+    await expect(syncAll(connector, { mode: 'incremental', cursor: everything })).rejects.toMatchObject({
+      code: 'TRACKER_PROTOCOL_ERROR',
+      details: { sourceId: 'jira-shop', pages: 12, issues: 1_000, count: 250 },
+    })
+    // The count is asked for at 1,000 issues (page 12), and is far below.
+    expect(site.sim.requestCounts()[SEARCH]).toBe(12)
+    expect(site.sim.requestCounts()['POST /rest/api/3/search/approximate-count']).toBe(1)
+  })
+
+  it('pages normally again once the search behaves', async () => {
+    const { connector } = connectorFor(site)
+    site.sim.breakPaging('endless')
+    site.sim.breakPaging(null)
+    const { epics } = await syncAll(connector, { mode: 'full', cursor: null })
+    expect(epics).toHaveLength(250)
   })
 
   it('keeps to the source’s request budget', async () => {

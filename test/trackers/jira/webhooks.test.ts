@@ -87,10 +87,12 @@ describe('Jira webhooks', () => {
       })
     expect(deliver({})).toEqual({
       status: 'rejected',
+      kind: 'unsigned',
       reason: 'unsigned delivery: X-Hub-Signature is missing',
     })
     expect(deliver({ 'x-hub-signature': sign(body, 'not-the-secret') })).toEqual({
       status: 'rejected',
+      kind: 'bad_signature',
       reason: 'X-Hub-Signature does not match the body',
     })
     expect(deliver({ 'x-hub-signature': sign(body) }, Buffer.from(`${body.toString()} `))).toMatchObject({
@@ -98,6 +100,7 @@ describe('Jira webhooks', () => {
     })
     expect(deliver({ 'x-hub-signature': 'sha1=abc' })).toEqual({
       status: 'rejected',
+      kind: 'bad_signature',
       reason: 'X-Hub-Signature is not sha256=<64 hex digits>',
     })
     expect(deliver({ 'X-Hub-Signature': sign(body) })).toMatchObject({
@@ -117,14 +120,18 @@ describe('Jira webhooks', () => {
     }
     expect(deliver('{"webhookEvent": "jira:issue_updated", ')).toEqual({
       status: 'rejected',
+      kind: 'malformed',
       reason: 'malformed JSON',
     })
     expect(deliver('[1, 2]')).toMatchObject({
       status: 'rejected',
       reason: 'not a Jira webhook: webhookEvent is missing',
     })
-    expect(deliver('{"webhookEvent": "jira:issue_updated", "issue": {}}')).toEqual({
+    expect(
+      deliver(`{"webhookEvent": "jira:issue_updated", "timestamp": ${Date.now()}, "issue": {}}`),
+    ).toEqual({
       status: 'rejected',
+      kind: 'malformed',
       reason: 'jira:issue_updated without issue.id',
     })
     const old = JSON.stringify({
@@ -132,12 +139,18 @@ describe('Jira webhooks', () => {
       timestamp: Date.now() - 7 * 3_600_000,
       issue: { id: '1' },
     })
-    expect(deliver(old)).toMatchObject({ status: 'rejected', reason: expect.stringContaining('a replay?') })
-    const unsigned = connectorFor(site).connector
+    expect(deliver(old)).toMatchObject({
+      status: 'rejected',
+      kind: 'stale',
+      reason: 'stale: sent 25200 s before it was received (at most 1800 s apart)',
+    })
+    const unsigned = connectorFor(site, { allowUnsigned: true }).connector
     expect(
       unsigned.receiveWebhook({
         headers: {},
-        rawBody: Buffer.from('{"webhookEvent": "jira:issue_deleted", "issue": {"id": 7}}'),
+        rawBody: Buffer.from(
+          `{"webhookEvent": "jira:issue_deleted", "timestamp": ${Date.now()}, "issue": {"id": 7}}`,
+        ),
         receivedAt: new Date(),
       }),
     ).toMatchObject({

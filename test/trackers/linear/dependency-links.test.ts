@@ -88,9 +88,13 @@ describe('Linear: dependencies declared by link', () => {
       { url: GROW_3, relation: 'blocks' },
     ])
     expect(outcome.requests).toBe(1)
-    // Both lists emptied: links are not even asked for.
+    // Both lists emptied and no write-back to compare: links are not even asked for.
     sim.resetCounters()
-    const off = connector(sim, { teams: ['PLAT'], dependencyLinks: { blockedBy: [], blocks: [] } }).connector
+    const off = connector(sim, {
+      teams: ['PLAT'],
+      dependencyLinks: { blockedBy: [], blocks: [] },
+      writeBack: { enabled: false },
+    }).connector
     const none = await collect(off, { mode: 'epic', cursor: null, externalId: project.id })
     expect(none.epics[0]?.links).toEqual([])
     expect(

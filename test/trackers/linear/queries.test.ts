@@ -122,7 +122,25 @@ describe('the documents the connector sends', () => {
       const source = { teams: ['PLAT'], ...epics, inputs, track, writeBack: { chronicLabel: 'Chronic' } }
       await exercise(connector(sim, source).connector, epic)
     }
+    // No dependency prefixes: links and attachments are still read, for onetrack's own alone.
+    const noPrefixes = { blockedBy: [], blocks: [] }
+    await exercise(connector(sim, { teams: ['PLAT'], dependencyLinks: noPrefixes }).connector, crowded)
+    await exercise(
+      connector(sim, { teams: ['PLAT'], epics: 'parent-issues', dependencyLinks: noPrefixes }).connector,
+      epic,
+    )
     const documents = sim.queries().map((q) => q.query)
+    // Pages sized by the connector's own count stay under Linear's ceiling with every selection on.
+    for (const q of sim.queries()) expect(q.complexity ?? 0).toBeLessThanOrEqual(10_000)
+    // onetrack's attachment text is read back, on the page and when an epic's attachments overflow it.
+    const attachmentReads = documents.filter((q) =>
+      /attachments\(first: \d+, (after: \$after, )?filter: \$linkFilter\)/.test(q),
+    )
+    expect(attachmentReads.length).toBeGreaterThan(0)
+    for (const q of attachmentReads) expect(q).toMatch(/nodes \{ title url subtitle \}/)
+    expect(
+      documents.some((q) => q.startsWith('query OnetrackIssueAttachments') && q.includes('subtitle')),
+    ).toBe(true)
     const names = new Set<string>()
     for (const query of documents) {
       const document = parse(query)

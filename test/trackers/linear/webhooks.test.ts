@@ -102,11 +102,13 @@ describe('Linear webhooks', () => {
     const tampered = Buffer.from(delivery.rawBody.toString().replace('Search', 'Sea rch'))
     expect(linear.receiveWebhook({ ...delivery, rawBody: tampered })).toEqual({
       status: 'rejected',
+      kind: 'bad_signature',
       reason: 'Linear-Signature does not match the body',
     })
     const { 'linear-signature': _, ...unsigned } = delivery.headers
     expect(linear.receiveWebhook({ ...delivery, headers: unsigned })).toEqual({
       status: 'rejected',
+      kind: 'unsigned',
       reason: 'no Linear-Signature header',
     })
     const otherSecret = {
@@ -134,6 +136,7 @@ describe('Linear webhooks', () => {
     await sim.webhooks.sendStale(id, 5 * 60_000)
     expect(linear.receiveWebhook(await next())).toEqual({
       status: 'rejected',
+      kind: 'stale',
       reason: expect.stringMatching(/^stale: sent 300 s before it was received/),
     })
     // The same fresh delivery arriving two minutes late is stale as well.
@@ -290,7 +293,7 @@ describe('Linear webhooks', () => {
         rawBody: Buffer.from(body),
         receivedAt: now,
       })
-      expect(outcome).toEqual({ status: 'rejected', reason })
+      expect(outcome).toEqual({ status: 'rejected', kind: 'malformed', reason })
     }
   })
 
@@ -300,7 +303,16 @@ describe('Linear webhooks', () => {
     const noSecret = connector(sim, { webhookSecret: undefined }).connector
     expect(noSecret.receiveWebhook(delivery)).toEqual({
       status: 'rejected',
-      reason: 'source lin has no webhookSecret to verify Linear webhooks with',
+      kind: 'no_secret',
+      reason: 'source lin has no webhookSecret to verify Linear webhooks with (and allowUnsigned is off)',
     })
+    expect(noSecret.screenWebhook(delivery.headers)).toMatchObject({ kind: 'no_secret' })
+    // With allowUnsigned, the delivery is taken as it is, its timestamp still checked.
+    const open = connector(sim, { webhookSecret: undefined, allowUnsigned: true }).connector
+    expect(open.screenWebhook({})).toBeNull()
+    expect(open.receiveWebhook({ ...delivery, headers: {} })).toMatchObject({ status: 'accepted' })
+    expect(
+      open.receiveWebhook({ ...delivery, receivedAt: new Date(delivery.receivedAt.getTime() + 120_000) }),
+    ).toMatchObject({ status: 'rejected', kind: 'stale' })
   })
 })

@@ -239,3 +239,65 @@ describe('write-back on issue epics', () => {
     expect(sim.requestCount() - before).toBe(4)
   })
 })
+
+describe('progress as Linear accepts the writes', () => {
+  let sim: LinearSimulator
+  beforeAll(async () => {
+    sim = await startSimulator()
+    sim.state.addTeam({ key: 'PLAT' })
+  })
+
+  it('onWritten reports each batch’s epics as Linear accepts them', async () => {
+    const ids = Array.from(
+      { length: 28 },
+      (_, i) => sim.state.addProject({ name: `B${i}`, teams: ['PLAT'] }).id,
+    )
+    const [gone, ...rest] = ids as [string, ...string[]]
+    sim.state.trashProject(gone)
+    const unchanged = rest.slice(0, 2)
+    const changed = rest.slice(2)
+    const { connector: linear } = connector(sim, {})
+    const reports: string[][] = []
+    const outcome = await linear.writeBack(
+      [
+        ...unchanged.map((id) => item(id, values(id), values(id))),
+        item(gone, values(gone)),
+        ...changed.map((id) => item(id, values(id))),
+      ],
+      signal(),
+      async (epicIds) => {
+        // Reported only once Linear holds the write: every reported project has its link by now.
+        for (const epicId of epicIds) {
+          const id = epicId.replace(/^lin:/, '')
+          if (!unchanged.includes(id)) expect(sim.state.externalLinksOf(id)).toHaveLength(1)
+        }
+        reports.push(epicIds)
+      },
+    )
+    // The unchanged first (no request), then the 25 links in a batch of 20 and one of 5.
+    expect(reports.map((r) => r.length)).toEqual([2, 20, 5])
+    expect(reports[0]?.sort()).toEqual(unchanged.map((id) => `lin:${id}`).sort())
+    expect(reports.flat().sort()).toEqual(outcome.written.sort())
+    expect(reports.flat()).not.toContain(`lin:${gone}`)
+    expect(outcome.failed.map((f) => f.epicId)).toEqual([`lin:${gone}`])
+
+    // Issues: an epic Linear refuses is never reported; those its refusal left unknown are, once written.
+    const issues = Array.from(
+      { length: 3 },
+      (_, i) => sim.state.addIssue({ team: 'PLAT', title: `I${i}` }).id,
+    )
+    const [a, b, c] = issues as [string, string, string]
+    const missing = '00000000-0000-0000-0000-000000000000'
+    const issueReports: string[][] = []
+    const issuesOutcome = await connector(sim, { epics: 'parent-issues' }).connector.writeBack(
+      [item(a, values(a)), item(b, values(b)), item(missing, values(missing)), item(c, values(c))],
+      signal(),
+      async (epicIds) => {
+        issueReports.push(epicIds)
+      },
+    )
+    expect(issueReports).toEqual([[`lin:${a}`, `lin:${b}`], [`lin:${c}`]])
+    expect(issuesOutcome.failed.map((f) => f.epicId)).toEqual([`lin:${missing}`])
+    expect(issuesOutcome.written.sort()).toEqual([a, b, c].map((id) => `lin:${id}`).sort())
+  })
+})

@@ -7,9 +7,9 @@ import { OnetrackError } from '../../../errors.ts'
 import { acceptDeferral, acceptEpicDeferrals, approveProposal } from '../../../pipeline/index.ts'
 import { type DecisionKind, type DecisionPosition, decisionPage } from '../../../store/index.ts'
 import { type ApiDeps, readSecurity } from './index.ts'
-import { decodeCursor, encodeCursor, instantParam, invalidField } from './params.ts'
+import { decodeCursor, encodeCursor, instantParam, invalidField, isKeysetPosition } from './params.ts'
 import { AckResponse, ApproveResponse, EpicAckResponse } from './responses.ts'
-import { DecisionView, errors, Nullable } from './schemas.ts'
+import { Cursor, DecisionView, errors, FreeText, Nullable, RowId, Text } from './schemas.ts'
 import { eventWithWords, withWords } from './sentences.ts'
 
 const KINDS: readonly DecisionKind[] = ['acknowledgement', 'override', 'revocation', 'approval']
@@ -27,12 +27,7 @@ function kindsParam(value: string | undefined): readonly DecisionKind[] | undefi
   return kinds as DecisionKind[]
 }
 
-const isPosition = (value: unknown): value is DecisionPosition =>
-  typeof value === 'object' &&
-  value !== null &&
-  typeof (value as DecisionPosition).id === 'string' &&
-  typeof (value as DecisionPosition).at === 'string' &&
-  !Number.isNaN(Date.parse((value as DecisionPosition).at))
+const isPosition = (value: unknown): value is DecisionPosition => isKeysetPosition(value)
 
 function caller(request: FastifyRequest): Person {
   if (request.caller === null) throw new OnetrackError('ONETRACK_UNAUTHORIZED', 'a bearer token is required')
@@ -61,8 +56,8 @@ export const decisionRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, de
         summary: 'Accept a deferral with a reason (sign it off)',
         description: `Needs a roadmap owner (an owner-role token, or a name in roadmap.owners) or an owner of the epic’s team (roadmap.teams[].owners); a viewer gets 403 with the reason. \`reason\` is required and not blank. 404 for an unknown event, 400 for an event that is not a deferral (${DEFERRAL_KINDS.join(', ')}), 409 when it was already signed off. To reject a deferral instead, pin the epic (POST /api/overrides): an owner’s pin answers the epic’s open deferrals. The written-back values of the epic’s ticket are refreshed.`,
         security: [{ bearer: [] }],
-        params: Type.Object({ id: Type.String({ minLength: 1, description: 'a ledger event id' }) }),
-        body: Type.Object({ reason: Type.String({ description: 'why the deferral is acceptable' }) }),
+        params: Type.Object({ id: Text({ minLength: 1, description: 'a ledger event id' }) }),
+        body: Type.Object({ reason: FreeText({ description: 'why the deferral is acceptable' }) }),
         response: {
           201: AckResponse,
           ...errors(400, 401, 403, 404, 409),
@@ -92,9 +87,9 @@ export const decisionRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, de
           'One owner call answers every deferral of the epic still awaiting a sign-off: one decision, recorded once, whose id each answered deferral’s `acknowledgement` carries. The same rules as POST /api/deferrals/{id}/ack: a roadmap owner or an owner of the epic’s team (a viewer gets 403 with the reason); `reason` required and not blank (400); 404 for an unknown epic or one never deferred; 409 when nothing is left to sign off, naming who signed the epic’s deferrals off (a second press records no second decision). Replans are never signed off. `events` are all of the epic’s deferrals, oldest first, with their sign-offs. The id is `source:externalId`, URL-encoded.',
         security: [{ bearer: [] }],
         params: Type.Object({
-          id: Type.String({ minLength: 1, description: 'an epic id, source:externalId' }),
+          id: Text({ minLength: 1, description: 'an epic id, source:externalId' }),
         }),
-        body: Type.Object({ reason: Type.String({ description: 'why the deferrals are acceptable' }) }),
+        body: Type.Object({ reason: FreeText({ description: 'why the deferrals are acceptable' }) }),
         response: {
           201: EpicAckResponse,
           ...errors(400, 401, 403, 404, 409),
@@ -138,9 +133,9 @@ export const decisionRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, de
         description:
           'Needs a roadmap owner. Only the newest proposal can be approved: an older one answers 409 naming the newest; a version that is not a proposal (approved, published) answers 409 too. The approved version is written back to every source once; it reads `published` after that.',
         security: [{ bearer: [] }],
-        params: Type.Object({ id: Type.Integer({ minimum: 1 }) }),
+        params: Type.Object({ id: RowId({ description: 'a roadmap version id' }) }),
         body: Type.Optional(
-          Type.Object({ note: Type.Optional(Type.String({ description: 'why, for the decision log' })) }),
+          Type.Object({ note: Type.Optional(FreeText({ description: 'why, for the decision log' })) }),
         ),
         response: {
           200: ApproveResponse,
@@ -168,13 +163,13 @@ export const decisionRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, de
           'Keyset pages like /api/deferrals: pass `nextCursor` back as `cursor` until it is null. `kind` is all (default) or a comma-separated list; `author` is a token name; `epic` an epic id (approvals have none). `from` inclusive, `to` exclusive.',
         ...secured,
         querystring: Type.Object({
-          kind: Type.Optional(Type.String({ description: `all, or a list of ${KINDS.join(', ')}` })),
-          author: Type.Optional(Type.String()),
-          epic: Type.Optional(Type.String({ description: 'an epic id, source:externalId' })),
-          from: Type.Optional(Type.String()),
-          to: Type.Optional(Type.String()),
+          kind: Type.Optional(Text({ description: `all, or a list of ${KINDS.join(', ')}` })),
+          author: Type.Optional(Text({ description: 'a token name' })),
+          epic: Type.Optional(Text({ description: 'an epic id, source:externalId' })),
+          from: Type.Optional(Text({ description: 'YYYY-MM-DD or an ISO timestamp; inclusive' })),
+          to: Type.Optional(Text({ description: 'YYYY-MM-DD or an ISO timestamp; exclusive' })),
           limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
-          cursor: Type.Optional(Type.String({ description: 'nextCursor of the previous page' })),
+          cursor: Type.Optional(Cursor()),
         }),
         response: {
           200: Type.Object({

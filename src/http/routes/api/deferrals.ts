@@ -10,9 +10,9 @@ import {
   withAcknowledgements,
 } from '../../../store/index.ts'
 import { type ApiDeps, readSecurity } from './index.ts'
-import { decodeCursor, encodeCursor, instantParam, invalidField } from './params.ts'
+import { decodeCursor, encodeCursor, instantParam, invalidField, isKeysetPosition } from './params.ts'
 import { CostOverTime, LedgerPage } from './responses.ts'
-import { errors, Track as TrackSchema } from './schemas.ts'
+import { Cursor, errors, Text, Track as TrackSchema } from './schemas.ts'
 import { withWords } from './sentences.ts'
 
 const KINDS: readonly DeferralEventKind[] = [
@@ -40,12 +40,7 @@ function kindsParam(value: string | undefined): readonly DeferralEventKind[] | u
   return kinds as DeferralEventKind[]
 }
 
-const isLedgerPosition = (value: unknown): value is LedgerPosition =>
-  typeof value === 'object' &&
-  value !== null &&
-  typeof (value as LedgerPosition).id === 'string' &&
-  typeof (value as LedgerPosition).at === 'string' &&
-  !Number.isNaN(Date.parse((value as LedgerPosition).at))
+const isLedgerPosition = (value: unknown): value is LedgerPosition => isKeysetPosition(value)
 
 /** The deferral ledger: filtered pages of events, and the projected cost of the deferrals over time. */
 export const deferralRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) => {
@@ -61,22 +56,22 @@ export const deferralRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, de
         description: `Keyset pages: pass \`nextCursor\` back as \`cursor\` until it is null; a walk sees every event once even while builds add new ones. \`kind\` defaults to deferrals (${DEFERRAL_KINDS.join(', ')}): committed work that slipped, the only events counted and signed off; \`replanned\` lists the other moves later (work planned beyond the commitment, or moved again after its deferral), never counted; \`all\` gives every kind; a comma-separated list picks kinds. Team and track are the epic’s at the time of the event. Each deferral carries its \`acknowledgement\` (null while unacknowledged); \`acknowledged=false\` lists the open ones. \`from\` is inclusive, \`to\` exclusive.`,
         ...secured,
         querystring: Type.Object({
-          epic: Type.Optional(Type.String({ description: 'an epic id, source:externalId' })),
-          team: Type.Optional(Type.String()),
+          epic: Type.Optional(Text({ description: 'an epic id, source:externalId' })),
+          team: Type.Optional(Text()),
           track: Type.Optional(TrackSchema),
-          source: Type.Optional(Type.String()),
+          source: Type.Optional(Text()),
           kind: Type.Optional(
-            Type.String({ description: `all, deferrals (default), or a list of ${KINDS.join(', ')}` }),
+            Text({ description: `all, deferrals (default), or a list of ${KINDS.join(', ')}` }),
           ),
-          from: Type.Optional(Type.String({ description: 'YYYY-MM-DD or an ISO timestamp; inclusive' })),
-          to: Type.Optional(Type.String({ description: 'YYYY-MM-DD or an ISO timestamp; exclusive' })),
+          from: Type.Optional(Text({ description: 'YYYY-MM-DD or an ISO timestamp; inclusive' })),
+          to: Type.Optional(Text({ description: 'YYYY-MM-DD or an ISO timestamp; exclusive' })),
           acknowledged: Type.Optional(
             Type.Enum(['true', 'false'], {
               description: 'deferrals signed off (true) or still open (false); only deferrals then',
             }),
           ),
           limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
-          cursor: Type.Optional(Type.String({ description: 'nextCursor of the previous page' })),
+          cursor: Type.Optional(Cursor()),
         }),
         response: {
           200: LedgerPage,

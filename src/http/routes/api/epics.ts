@@ -15,7 +15,7 @@ import {
 import { type ApiDeps, readSecurity } from './index.ts'
 import { EpicDetail } from './responses.ts'
 import { withCommitmentFields, withLedger } from './roadmap-view.ts'
-import { errors, Nullable, Track } from './schemas.ts'
+import { errors, Nullable, Text, Track } from './schemas.ts'
 import { withWords } from './sentences.ts'
 
 const EpicHit = Type.Object({
@@ -42,7 +42,7 @@ export const epicRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) 
           'Epics still in their trackers whose key or title contains `search` (case-insensitive): an exact key first, then keys starting with it, then by key.',
         ...secured,
         querystring: Type.Object({
-          search: Type.Optional(Type.String({ maxLength: 200 })),
+          search: Type.Optional(Text({ maxLength: 200 })),
           limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
         }),
         response: { 200: Type.Object({ epics: Type.Array(EpicHit) }), ...errors(400, 401) },
@@ -65,10 +65,10 @@ export const epicRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) 
         description:
           'The id is `source:externalId`, URL-encoded (`jira-shop%3A10042`). `entry` is null when the epic is not on the latest roadmap (closed, deleted, or no build yet). `history` is every ledger event of the epic, oldest first — deferrals (each with its `acknowledgement`, null while unacknowledged and its `projectedCost`) and replans (moves that are not deferrals: never counted, never signed off) among them; `overrides` every override of it, newest first, revoked ones included. `deferrals` and `accruedCost` (in `unit`, as of now, kept after the epic ships) are the epic’s, on the roadmap or not.',
         ...secured,
-        params: Type.Object({ id: Type.String({ minLength: 1 }) }),
+        params: Type.Object({ id: Text({ minLength: 1, description: 'an epic id, source:externalId' }) }),
         response: {
           200: EpicDetail,
-          ...errors(401, 404),
+          ...errors(400, 401, 404),
         },
       },
     },

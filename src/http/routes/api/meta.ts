@@ -6,7 +6,7 @@ import { OnetrackError } from '../../../errors.ts'
 import { loadChannelReport } from '../../../pipeline/index.ts'
 import { type ApiDeps, readSecurity } from './index.ts'
 import { MetaResponse } from './responses.ts'
-import { errors } from './schemas.ts'
+import { errors, Text } from './schemas.ts'
 
 /** What the page needs to draw its filters, and the weekly report as it would be posted. */
 export const metaRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) => {
@@ -49,8 +49,8 @@ export const metaRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) 
         tags: ['api'],
         summary: 'This week’s deferral report as Markdown, of the whole roadmap or as a channel gets it',
         ...secured,
-        querystring: Type.Object({ channel: Type.Optional(Type.String({ description: 'a channel id' })) }),
-        response: { 200: Type.Object({ markdown: Type.String() }), ...errors(401, 404) },
+        querystring: Type.Object({ channel: Type.Optional(Text({ description: 'a channel id' })) }),
+        response: { 200: Type.Object({ markdown: Type.String() }), ...errors(400, 401, 404) },
       },
     },
     async (request) => {

@@ -1,4 +1,5 @@
 import { OnetrackError } from '../../../errors.ts'
+import { SINGLE_LINE } from './schemas.ts'
 
 /**
  * A 400 that names the field, in the same form as a schema failure
@@ -25,11 +26,34 @@ export function decodeCursor<T>(cursor: string, isPosition: (value: unknown) => 
   return value
 }
 
+/** The instants Postgres stores: years 1 to 9999 (it refuses year 0, which JavaScript accepts). */
+const FIRST_INSTANT = Date.parse('0001-01-01T00:00:00Z')
+const END_OF_INSTANTS = Date.parse('+010000-01-01T00:00:00Z')
+
+/** An ISO date (YYYY-MM-DD, read as UTC midnight) or timestamp with a zone, in milliseconds; NaN otherwise. */
+function isoTime(value: string): number {
+  if (!/^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:?\d{2}))?$/.test(value)) return Number.NaN
+  const time = Date.parse(value.length === 10 ? `${value}T00:00:00Z` : value)
+  return time >= FIRST_INSTANT && time < END_OF_INSTANTS ? time : Number.NaN
+}
+
+/**
+ * A keyset position `{ at, id }` as the ledger and the decision log give them out: `at` exactly as
+ * toISOString writes it (V8 reads 2027-02-30 as March 2; Postgres refuses it).
+ */
+export function isKeysetPosition(value: unknown): value is { at: string; id: string } {
+  if (typeof value !== 'object' || value === null) return false
+  const { at, id } = value as { at?: unknown; id?: unknown }
+  if (typeof id !== 'string' || id.length > 256 || !new RegExp(SINGLE_LINE, 'u').test(id)) return false
+  if (typeof at !== 'string') return false
+  const time = isoTime(at)
+  return !Number.isNaN(time) && new Date(time).toISOString() === at
+}
+
 /** An ISO date (YYYY-MM-DD, read as UTC midnight) or timestamp from the query, as an ISO timestamp. */
 export function instantParam(field: string, value: string | undefined): string | undefined {
   if (value === undefined) return undefined
-  const ok = /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:?\d{2}))?$/.test(value)
-  const time = ok ? Date.parse(value.length === 10 ? `${value}T00:00:00Z` : value) : Number.NaN
+  const time = isoTime(value)
   if (Number.isNaN(time)) {
     throw invalidField(
       `querystring/${field}`,

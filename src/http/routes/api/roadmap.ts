@@ -6,11 +6,21 @@ import { type ApiDeps, readSecurity } from './index.ts'
 import { decodeCursor, encodeCursor } from './params.ts'
 import { VersionDiff, VersionsPage } from './responses.ts'
 import { capacityView, loadVersion, loadVersionMeta, roadmapView } from './roadmap-view.ts'
-import { errors, PerTrack, RoadmapQuery, RoadmapView, TeamLoad, VersionMeta } from './schemas.ts'
+import {
+  Cursor,
+  errors,
+  MAX_ROW_ID,
+  PerTrack,
+  RoadmapQuery,
+  RoadmapView,
+  RowId,
+  TeamLoad,
+  VersionMeta,
+} from './schemas.ts'
 import { withWords } from './sentences.ts'
 import { versionChanges } from './version-diff.ts'
 
-const VersionId = Type.Integer({ minimum: 1, description: 'a roadmap version id' })
+const VersionId = RowId({ description: 'a roadmap version id' })
 
 const PeriodCapacity = Type.Object({
   period: Type.String(),
@@ -28,7 +38,7 @@ const PeriodCapacity = Type.Object({
 /** A versions cursor: the last id of the page before. */
 function isVersionPosition(value: unknown): value is { before: number } {
   const before = (value as { before?: unknown } | null)?.before
-  return typeof before === 'number' && Number.isInteger(before) && before > 0
+  return typeof before === 'number' && Number.isInteger(before) && before > 0 && before <= MAX_ROW_ID
 }
 
 /** The roadmap, its versions, what changed between two of them, and capacity. */
@@ -64,7 +74,7 @@ export const roadmapApiRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, 
         ...secured,
         querystring: Type.Object({
           limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
-          cursor: Type.Optional(Type.String({ description: 'nextCursor of the previous page' })),
+          cursor: Type.Optional(Cursor()),
         }),
         response: {
           200: VersionsPage,

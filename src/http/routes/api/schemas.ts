@@ -1,12 +1,60 @@
 import Type, { type TProperties, type TSchema } from 'typebox'
 
 /**
- * The REST API's response shapes, documented in the OpenAPI document. Domain objects (entries,
- * events, overrides) are open objects: a field the domain adds later is served as is rather than
- * silently dropped by the serializer.
+ * The REST API's response shapes, documented in the OpenAPI document, and the kinds of string and
+ * id its requests carry. Domain objects (entries, events, overrides) are open objects: a field the
+ * domain adds later is served as is rather than silently dropped by the serializer.
  */
 
 export const Nullable = <T extends TSchema>(type: T) => Type.Union([type, Type.Null()])
+
+/**
+ * What a request may carry, checked by the route schema so a bad value is a 400 before any lookup:
+ * Postgres refuses NUL in text, an id column is a 32-bit integer, and no id, name or filter has a
+ * control character in it.
+ */
+export const MAX_ROW_ID = 2_147_483_647
+/** No C0 control character (NUL included) and no DEL. */
+export const SINGLE_LINE = '^[^\\u0000-\\u001F\\u007F]*$'
+/** Tab, line feed and carriage return allowed; every other C0 control character and DEL refused. */
+export const MULTI_LINE = '^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F]*$'
+
+/** A page cursor as this API gives them out: base64url. */
+const CURSOR = '^[A-Za-z0-9_-]*$'
+
+/** The words a 400 uses for a string that breaks one of the patterns above. */
+export const patternMessages: Readonly<Record<string, string>> = {
+  [SINGLE_LINE]: 'must not contain NUL or other control characters',
+  [MULTI_LINE]: 'must not contain NUL or control characters other than tab and line breaks',
+  [CURSOR]: 'is not a cursor this API gave out',
+}
+
+interface TextOptions {
+  description?: string
+  minLength?: number
+  maxLength?: number
+}
+
+/** An id, a name or a filter: one line, no control characters, at most 256 characters unless given. */
+export const Text = (options: TextOptions = {}) =>
+  Type.String({ maxLength: 256, ...options, pattern: SINGLE_LINE })
+
+/** Free text written by a person (a reason, a rationale, a note): lines and tabs allowed, nothing else below space. */
+export const FreeText = (options: TextOptions & { description: string }) =>
+  Type.String({
+    ...options,
+    description: `${options.description}; tab and line breaks allowed, no other control character (NUL included)`,
+    pattern: MULTI_LINE,
+  })
+
+/** `nextCursor` of the previous page, passed back unread. */
+export const Cursor = () =>
+  Type.String({ maxLength: 1024, pattern: CURSOR, description: 'nextCursor of the previous page' })
+
+/** A row id of an integer column: 1 to 2^31 − 1. */
+export const RowId = (options: { description?: string } = {}) =>
+  Type.Integer({ minimum: 1, maximum: MAX_ROW_ID, ...options })
+
 const Open = <P extends TProperties>(properties: P, description?: string) =>
   Type.Object(properties, {
     additionalProperties: true,
@@ -352,11 +400,11 @@ export const RoadmapView = Type.Object({
 })
 
 export const RoadmapQuery = Type.Object({
-  team: Type.Optional(Type.String()),
+  team: Type.Optional(Text()),
   track: Type.Optional(Track),
-  source: Type.Optional(Type.String()),
+  source: Type.Optional(Text()),
   period: Type.Optional(
-    Type.String({ description: 'entries whose spans touch this period; `unplanned` for unplanned ones' }),
+    Text({ description: 'entries whose spans touch this period; `unplanned` for unplanned ones' }),
   ),
 })
 

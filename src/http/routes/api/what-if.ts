@@ -6,13 +6,13 @@ import { OnetrackError } from '../../../errors.ts'
 import { runWhatIf } from '../../../pipeline/index.ts'
 import type { ApiDeps } from './index.ts'
 import { WhatIfResponse } from './responses.ts'
-import { errors, Nullable, Track } from './schemas.ts'
+import { errors, FreeText, Nullable, Text, Track } from './schemas.ts'
 import { withWords } from './sentences.ts'
 
-const EpicId = Type.String({ minLength: 1, description: 'an epic id, source:externalId' })
-const PeriodId = Type.String({ minLength: 1, description: 'a configured period id, e.g. 2027-Q2' })
+const EpicId = Text({ minLength: 1, description: 'an epic id, source:externalId' })
+const PeriodId = Text({ minLength: 1, description: 'a configured period id, e.g. 2027-Q2' })
 const Rationale = Type.Optional(
-  Type.String({ description: 'shown as the hypothetical override’s rationale (default `what-if`)' }),
+  FreeText({ description: 'shown as the hypothetical override’s rationale (default `what-if`)' }),
 )
 const InputValue = Nullable(Type.Number({ minimum: 0 }))
 
@@ -42,7 +42,7 @@ export const WhatIfChangeSchema = Type.Union(
     Type.Object(
       {
         kind: Type.Literal('capacity'),
-        team: Type.String({ minLength: 1 }),
+        team: Text({ minLength: 1 }),
         period: PeriodId,
         capacity: Type.Number({ minimum: 0 }),
       },
@@ -53,10 +53,10 @@ export const WhatIfChangeSchema = Type.Union(
         kind: Type.Literal('add'),
         epic: Type.Object(
           {
-            id: Type.Optional(Type.String({ description: 'default what-if:<key>' })),
-            key: Type.String({ minLength: 1 }),
-            title: Type.String({ minLength: 1 }),
-            team: Type.String({ minLength: 1 }),
+            id: Type.Optional(Text({ description: 'default what-if:<key>' })),
+            key: Text({ minLength: 1 }),
+            title: Text({ minLength: 1, maxLength: 1000 }),
+            team: Text({ minLength: 1 }),
             track: Type.Optional(Track),
             status: Type.Optional(Type.Enum(['todo', 'in_progress'])),
             value: Type.Optional(InputValue),

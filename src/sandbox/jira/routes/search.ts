@@ -80,26 +80,40 @@ async function search(
   const pageSize = Math.min(asked === 0 ? DEFAULT_MAX_RESULTS : asked, cap)
   const queryHash = createHash('sha256').update(String(params.jql)).digest('base64url').slice(0, 16)
 
-  let after: Array<string | number> | null = null
+  let after: PageToken | null = null
   if (params.nextPageToken !== undefined && params.nextPageToken !== null) {
     after = readToken(params.nextPageToken, queryHash)
     if (after === null) return sendError(reply, 400, ['The provided next page token is invalid or expired.'])
   }
+  const fault = ctx.faults.paging()
   const matching = [...ctx.state.issues.values()]
     .filter((issue) => compiled.matches(issue))
     .map((issue) => ({ issue, key: compiled.sortKey(issue) }))
     .sort((a, b) => compiled.compare(a.key, b.key))
-  const start = after === null ? 0 : firstAfter(matching, after, compiled)
+  let start = after === null ? 0 : firstAfter(matching, after.after, compiled)
+  let lap = after?.lap ?? 0
+  if (fault === 'endless' && start >= matching.length && matching.length > 0) {
+    start = 0
+    lap += 1
+  }
   const page = matching.slice(start, start + pageSize)
-  const isLast = start + pageSize >= matching.length
+  const isLast = fault === null && start + pageSize >= matching.length
   const render = ctx.render(request)
   const body: Record<string, unknown> = {
     issues: page.map(({ issue }) => issueJson(render, issue, selection)),
     isLast,
   }
   const last = page.at(-1)
-  if (!isLast && last !== undefined) body.nextPageToken = writeToken(queryHash, last.key)
+  if (!isLast && last !== undefined) body.nextPageToken = writeToken(queryHash, last.key, lap)
+  if (fault === 'repeat-token' && typeof params.nextPageToken === 'string')
+    body.nextPageToken = params.nextPageToken
   return body
+}
+
+/** Where a page starts: after these sort values, on this pass over the issues (`endless` only). */
+interface PageToken {
+  after: Array<string | number>
+  lap: number
 }
 
 function firstAfter(
@@ -117,18 +131,21 @@ function firstAfter(
   return low
 }
 
-function writeToken(queryHash: string, after: Array<string | number>): string {
-  return Buffer.from(JSON.stringify({ q: queryHash, a: after })).toString('base64url')
+function writeToken(queryHash: string, after: Array<string | number>, lap: number): string {
+  const json = lap === 0 ? { q: queryHash, a: after } : { q: queryHash, a: after, l: lap }
+  return Buffer.from(JSON.stringify(json)).toString('base64url')
 }
 
-function readToken(token: unknown, queryHash: string): Array<string | number> | null {
+function readToken(token: unknown, queryHash: string): PageToken | null {
   if (typeof token !== 'string') return null
   try {
     const parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as {
       q?: unknown
       a?: unknown
+      l?: unknown
     }
-    return parsed.q === queryHash && Array.isArray(parsed.a) ? (parsed.a as Array<string | number>) : null
+    if (parsed.q !== queryHash || !Array.isArray(parsed.a)) return null
+    return { after: parsed.a as Array<string | number>, lap: typeof parsed.l === 'number' ? parsed.l : 0 }
   } catch {
     return null
   }
