@@ -12,6 +12,10 @@ export const errorCodes = {
   ONETRACK_STORE_UNAVAILABLE: { status: 503, summary: 'The database cannot be reached.' },
   ONETRACK_MIGRATION_FAILED: { status: 500, summary: 'A schema migration failed and was rolled back.' },
   ONETRACK_QUEUE_UNAVAILABLE: { status: 503, summary: 'Redis (the job queues) cannot be reached.' },
+  ONETRACK_SIGN_ON_UNAVAILABLE: {
+    status: 503,
+    summary: 'The identity provider (auth.oidc.issuer) cannot be reached, so nobody can sign in now.',
+  },
   ONETRACK_BAD_REQUEST: {
     status: 400,
     summary: 'The request does not match the route schema, or is not valid HTTP.',

@@ -14,6 +14,7 @@ export const REDACTED_PATHS = [
   'req.headers["linear-signature"]',
   'req.headers["x-slack-signature"]',
   'req.headers["x-onetrack-signature"]',
+  'req.headers["x-csrf-token"]',
   'res.headers["set-cookie"]',
   'headers.authorization',
   'headers.Authorization',
@@ -36,6 +37,10 @@ function secretKeys(): string[] {
     'botToken',
     'databaseUrl',
     'redisUrl',
+    'clientSecret',
+    'idToken',
+    'id_token',
+    'codeVerifier',
   ]
 }
 

@@ -229,8 +229,10 @@ function sourceIdsOf(config: OnetrackConfig): Record<'jira' | 'linear', string> 
   }
 }
 
-/** The roadmap owner who signs off in the story: the config's first owner-role token. */
+/** Who signed the history's deferrals off: the roadmap's owner among the people, else an owner token. */
 function ownerOf(config: OnetrackConfig): Person | null {
+  const person = config.auth.people.find((p) => p.role === 'owner')
+  if (person !== undefined) return { name: person.name ?? person.email, role: 'owner', email: person.email }
   const token = config.auth.tokens.find((t) => t.role === 'owner')
   return token === undefined ? null : { name: token.name, role: 'owner' }
 }
@@ -259,7 +261,7 @@ async function reviewDeferrals(
     const when = Math.min(Date.parse(latest.at) + 7 * DAY_MS, Date.parse(at) - 3_600_000)
     await acceptEpicDeferrals(
       { ...deps, now: () => new Date(when) },
-      { person: owner, epicId, reason: reasonFor(latest), via: 'api' },
+      { person: owner, epicId, reason: reasonFor(latest), via: owner.email === undefined ? 'api' : 'page' },
       quiet(deps),
     )
   }
@@ -298,7 +300,7 @@ async function signOffStory(deps: PipelineDeps, owner: Person, storyId: string, 
   if (reason === undefined) return 0
   await acceptEpicDeferrals(
     { ...deps, now: () => new Date(Date.parse(at) + 2 * DAY_MS) },
-    { person: owner, epicId: storyId, reason, via: 'api' },
+    { person: owner, epicId: storyId, reason, via: owner.email === undefined ? 'api' : 'page' },
     quiet(deps),
   )
   return 1

@@ -12,7 +12,9 @@ import {
 } from '../domain/index.ts'
 import { runBuild, runSync, runWhatIf, runWriteback } from '../pipeline/index.ts'
 import { createRedis, pingRedis } from '../redis.ts'
+import { DEMO_OIDC_CLIENT_ID, DEMO_PEOPLE } from '../sandbox/demo/people.ts'
 import { type DemoTrackers, HISTORY_STEPS, startDemoTrackers } from '../sandbox/demo/trackers.ts'
+import { type IdentityProvider, startIdentityProvider } from '../sandbox/identity/index.ts'
 import {
   accruedCostsAsOf,
   acknowledgementsOf,
@@ -111,13 +113,27 @@ async function runDemoPipeline(options: DemoOptions, stopInterrupts: () => void)
     linearApiKey: required(vars, 'DEMO_LINEAR_API_KEY'),
     linearWebhookSecret: required(vars, 'DEMO_LINEAR_WEBHOOK_SECRET'),
   })
+  // The links written to the tickets and the reports, the API's address in OpenAPI and the
+  // sign-in callback follow the port unless DEMO_PUBLIC_URL names another address.
+  const publicUrl = (vars.DEMO_PUBLIC_URL ?? `http://localhost:${options.port}`).replace(/\/+$/, '')
+  const identity = await startIdentityProvider({
+    people: [...DEMO_PEOPLE],
+    clients: [
+      {
+        clientId: DEMO_OIDC_CLIENT_ID,
+        clientSecret: required(vars, 'DEMO_OIDC_CLIENT_SECRET'),
+        redirectUris: [`${publicUrl}/auth/callback`],
+        postLogoutRedirectUris: [`${publicUrl}/`],
+      },
+    ],
+    title: 'Acme sign-in (demo)',
+  })
   const config = loadConfig(DEMO_CONFIG, {
-    // The links written to the tickets and the reports, and the API's address in OpenAPI, follow
-    // the port unless DEMO_PUBLIC_URL names another address.
-    DEMO_PUBLIC_URL: `http://localhost:${options.port}`,
     ...vars,
+    DEMO_PUBLIC_URL: publicUrl,
     DEMO_JIRA_URL: trackers.jiraUrl,
     DEMO_LINEAR_URL: trackers.linearUrl,
+    DEMO_OIDC_ISSUER: identity.issuer,
   })
   const services = await openServices(env, config, 'api')
 
@@ -164,15 +180,17 @@ async function runDemoPipeline(options: DemoOptions, stopInterrupts: () => void)
   if (options.once) {
     await services.close()
     await trackers.close()
+    await identity.close()
     return 0
   }
-  return serve(options, services, trackers, stopInterrupts)
+  return serve(options, services, trackers, identity, stopInterrupts)
 }
 
 async function serve(
   options: DemoOptions,
   services: Services,
   trackers: DemoTrackers,
+  identity: IdentityProvider,
   stopInterrupts: () => void,
 ): Promise<number> {
   // From here the demo's date moves on with the real time, for onetrack and the simulators alike:
@@ -198,11 +216,16 @@ async function serve(
   const ref = await liveEditTarget(services, trackers)
   const key = trackers.jiraKey(ref) ?? ''
   say()
-  say(`roadmap:    ${address}/   (paste the token ${token} to make calls: overrides, sign-offs, what-if)`)
-  say(`API:        ${address}/docs   (OpenAPI: ${address}/openapi.json)`)
-  say(`health:     ${address}/readyz   metrics: ${address}/metrics`)
+  // People open the public address: the sign-in comes back to it, and its cookie is kept for it.
+  const page = services.config.server.publicUrl.replace(/\/+$/, '')
+  say(`roadmap:    ${page}/`)
   say(
-    `dashboard:  ${address}/admin/queues   (user demo, password ${token}; Redis prefix ${options.env.queuePrefix})`,
+    `sign in:    "Sign in", top right: pick Dana Reyes (CPTO) to sign off deferrals, Sam Okafor (platform lead), Priya Natarajan (editor) or Alex Kim (viewer); the demo's identity provider is ${identity.issuer}`,
+  )
+  say(`API:        ${page}/docs   (OpenAPI: ${page}/openapi.json; scripts send the bearer token ${token})`)
+  say(`health:     ${page}/readyz   metrics: ${page}/metrics`)
+  say(
+    `dashboard:  ${page}/admin/queues   (user demo, password ${token}; Redis prefix ${options.env.queuePrefix})`,
   )
   say(`Jira:       ${trackers.jiraUrl}   Linear: ${trackers.linearUrl}`)
   say()
@@ -220,6 +243,7 @@ async function serve(
     await workers.close()
     await services.close()
     await trackers.close()
+    await identity.close()
   })
 }
 

@@ -201,7 +201,7 @@ function crossCheck(config: OnetrackConfig): string[] {
       )
     }
   })
-  problems.push(...ownerProblems(config))
+  problems.push(...ownerProblems(config), ...signOnProblems(config))
   config.channels.forEach((channel, i) => {
     if (channel.kind === 'slack' && channel.signingSecret !== undefined && channel.botToken === undefined) {
       problems.push(`channels[${i}].signingSecret: report buttons need a bot channel (botToken and channel)`)
@@ -223,14 +223,27 @@ function crossCheck(config: OnetrackConfig): string[] {
   return problems
 }
 
-/** Owners name configured tokens that may write (a viewer never decides); Slack ids are unique. */
+/**
+ * Owners name someone who may write: a token, a person (by name or email) or an identity provider
+ * group; a viewer never decides. Slack ids and people's emails are unique.
+ */
 function ownerProblems(config: OnetrackConfig): string[] {
   const problems: string[] = []
-  const roles = new Map(config.auth.tokens.map((t) => [t.name, t.role]))
+  const roles = new Map<string, string>(config.auth.tokens.map((t) => [t.name, t.role]))
+  for (const person of config.auth.people) {
+    roles.set(person.email.toLowerCase(), person.role)
+    if (person.name !== undefined) roles.set(person.name, person.role)
+  }
   const check = (names: readonly string[], at: string) =>
     names.forEach((name, j) => {
-      const role = roles.get(name)
-      if (role === undefined) problems.push(`${at}[${j}]: unknown token name ${name} (see auth.tokens)`)
+      if (name.startsWith('group:')) {
+        if (name.length === 'group:'.length) problems.push(`${at}[${j}]: group: needs a group name`)
+        return
+      }
+      const role = roles.get(name) ?? roles.get(name.toLowerCase())
+      if (role === undefined && name.includes('@')) return // signs in through the identity provider
+      if (role === undefined)
+        problems.push(`${at}[${j}]: unknown name ${name} (not in auth.tokens or auth.people)`)
       else if (role === 'viewer')
         problems.push(`${at}[${j}]: ${name} has role viewer; an owner needs editor or owner`)
     })
@@ -239,15 +252,63 @@ function ownerProblems(config: OnetrackConfig): string[] {
     check(team.owners ?? [], `roadmap.teams[${i}].owners`)
   })
   const slackIds = new Map<string, string>()
+  const claimSlackId = (id: string | undefined, who: string, at: string) => {
+    if (id === undefined) return
+    const other = slackIds.get(id)
+    if (other !== undefined) problems.push(`${at}.slackUserId: ${id} is already ${other}'s`)
+    slackIds.set(id, who)
+  }
   config.auth.tokens.forEach((token, i) => {
-    if (token.slackUserId === undefined) return
-    const other = slackIds.get(token.slackUserId)
-    if (other !== undefined) {
-      problems.push(`auth.tokens[${i}].slackUserId: ${token.slackUserId} is already ${other}'s`)
-    }
-    slackIds.set(token.slackUserId, token.name)
+    claimSlackId(token.slackUserId, token.name, `auth.tokens[${i}]`)
+  })
+  const emails = new Set<string>()
+  config.auth.people.forEach((person, i) => {
+    const email = person.email.toLowerCase()
+    if (emails.has(email)) problems.push(`auth.people[${i}].email: duplicate person ${person.email}`)
+    emails.add(email)
+    claimSlackId(person.slackUserId, person.name ?? person.email, `auth.people[${i}]`)
   })
   return problems
+}
+
+/** Sign-on needs a session secret, and a callback that cookies marked Secure can reach. */
+function signOnProblems(config: OnetrackConfig): string[] {
+  const { oidc, session } = config.auth
+  if (oidc === undefined) return []
+  const problems: string[] = []
+  if (session.secret === undefined) {
+    problems.push(
+      'auth.session.secret: required with auth.oidc (the key of the CSRF tokens and their cookie)',
+    )
+  } else if (session.secret.reveal().length < 32) {
+    problems.push('auth.session.secret: must be at least 32 characters')
+  }
+  const issuer = URL.parse(oidc.issuer)
+  if (issuer === null) problems.push(`auth.oidc.issuer: not a URL: ${oidc.issuer}`)
+  else if (issuer.protocol !== 'https:' && !isLoopback(issuer.hostname)) {
+    problems.push(`auth.oidc.issuer: must be https outside localhost, got ${oidc.issuer}`)
+  }
+  let callback: URL
+  try {
+    callback = new URL(oidc.redirectUrl)
+  } catch {
+    return [...problems, `auth.oidc.redirectUrl: not a URL: ${oidc.redirectUrl}`]
+  }
+  if (callback.protocol !== 'https:' && !isLoopback(callback.hostname)) {
+    problems.push(
+      `auth.oidc.redirectUrl: must be https outside localhost (session cookies are Secure), got ${oidc.redirectUrl}`,
+    )
+  }
+  if (callback.pathname !== '/auth/callback') {
+    problems.push(
+      `auth.oidc.redirectUrl: must end in /auth/callback (onetrack's callback), got ${oidc.redirectUrl}`,
+    )
+  }
+  return problems
+}
+
+export function isLoopback(hostname: string): boolean {
+  return hostname === 'localhost' || hostname === '127.0.0.1' || hostname === '[::1]'
 }
 
 /** The period calendar the domain will plan with: valid, and every capacity exception names a period. */

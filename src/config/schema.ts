@@ -45,7 +45,8 @@ export const TeamSchema = Type.Object(
     ),
     owners: Type.Optional(
       Type.Array(Type.String({ minLength: 1 }), {
-        description: "names of auth.tokens who sign off this team's deferrals (team owners)",
+        description:
+          "who signs off this team's deferrals (team owners): token names, people's names or emails, or group:<name>",
       }),
     ),
   },
@@ -89,7 +90,7 @@ export const RoadmapSchema = Type.Object(
     owners: Type.Array(Type.String({ minLength: 1 }), {
       default: [],
       description:
-        'names of auth.tokens who own the whole roadmap (besides every owner-role token): they sign off deferrals and approve versions',
+        'who owns the whole roadmap (besides every owner-role token or person): token names, people’s names or emails, or group:<name>; they sign off deferrals and approve versions',
     }),
     publish: Type.Enum(['auto', 'on-approval'], {
       default: 'auto',
@@ -189,6 +190,90 @@ export const ServerSchema = Type.Object(
   { additionalProperties: false, default: {} },
 )
 
+const Role = (description: string) =>
+  Type.Enum(['owner', 'editor', 'viewer'], { default: 'editor', description })
+
+const SlackUserId = Type.String({
+  pattern: '^[UW][A-Z0-9]{2,}$',
+  description: 'the Slack user id (U…) of this person, for the report buttons',
+})
+
+/** A person the identity provider signs in (or Slack names), by email. */
+export const PersonSchema = Type.Object(
+  {
+    email: Type.String({
+      pattern: '^[^@\\s]+@[^@\\s]+$',
+      description: "the person's email, as the identity provider's `email` claim and Slack's profile give it",
+    }),
+    name: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description: "how the page and the log name them (default: the provider's name)",
+      }),
+    ),
+    role: Role('what they may do: viewer reads, editor records overrides, owner decides everything'),
+    slackUserId: Type.Optional(SlackUserId),
+  },
+  { additionalProperties: false },
+)
+
+/** Everyone in an identity provider group gets at least this role. */
+export const GroupRoleSchema = Type.Object(
+  {
+    group: Type.String({ minLength: 1, description: "a value of the provider's groups claim" }),
+    role: Role('the role of everyone in the group'),
+  },
+  { additionalProperties: false },
+)
+
+export const OidcSchema = Type.Object(
+  {
+    issuer: Type.String({
+      pattern: '^https?://[^\\s]+$',
+      description: 'the OpenID provider’s issuer URL; its /.well-known/openid-configuration is read at start',
+    }),
+    clientId: Type.String({ minLength: 1 }),
+    clientSecret: SecretRef('OpenID client secret'),
+    scopes: Type.Array(Type.String({ pattern: '^[\\x21\\x23-\\x5B\\x5D-\\x7E]+$' }), {
+      default: ['openid', 'email', 'profile'],
+      description: 'scopes asked for; openid is always added',
+    }),
+    redirectUrl: Type.String({
+      pattern: '^https?://[^\\s]+$',
+      description: 'onetrack’s callback as registered with the provider: <publicUrl>/auth/callback',
+    }),
+    groupsClaim: Type.String({
+      minLength: 1,
+      default: 'groups',
+      description: 'the claim that lists the person’s groups (for auth.groups and group: owners)',
+    }),
+    unmapped: Type.Enum(['viewer', 'refuse'], {
+      default: 'viewer',
+      description: 'someone who signs in but matches no person, group or owner list: a viewer, or refused',
+    }),
+  },
+  { additionalProperties: false },
+)
+
+export const SessionSchema = Type.Object(
+  {
+    secret: Type.Optional(SecretRef('the key that signs session and CSRF cookies (32+ characters)')),
+    idleMinutes: Type.Integer({
+      minimum: 5,
+      maximum: 10_080,
+      default: 480,
+      description: 'a session unused this long ends',
+    }),
+    absoluteHours: Type.Integer({
+      minimum: 1,
+      maximum: 720,
+      default: 24,
+      description: 'a session ends this long after sign-in, however much it is used',
+    }),
+  },
+  { additionalProperties: false, default: {} },
+)
+
 export const AuthSchema = Type.Object(
   {
     tokens: Type.Array(
@@ -197,17 +282,19 @@ export const AuthSchema = Type.Object(
           name: Type.String({ minLength: 1, description: 'the person or system that uses the token' }),
           token: SecretRef('bearer token'),
           role: Type.Enum(['owner', 'editor', 'viewer'], { default: 'editor' }),
-          slackUserId: Type.Optional(
-            Type.String({
-              pattern: '^[UW][A-Z0-9]{2,}$',
-              description: 'the Slack user id (U…) of this person, for the report buttons',
-            }),
-          ),
+          slackUserId: Type.Optional(SlackUserId),
         },
         { additionalProperties: false },
       ),
       { default: [] },
     ),
+    people: Type.Array(PersonSchema, {
+      default: [],
+      description: 'people by email: their role, and their Slack user id when Slack should not be asked',
+    }),
+    groups: Type.Array(GroupRoleSchema, { default: [] }),
+    oidc: Type.Optional(OidcSchema),
+    session: SessionSchema,
     protectReads: Type.Boolean({ default: false, description: 'require a token on read endpoints too' }),
   },
   { additionalProperties: false, default: {} },

@@ -40,7 +40,7 @@ export interface DecisionNote {
   rationale: string | null
   epicId: string | null
   versionId: number | null
-  via: 'api' | 'slack'
+  via: 'api' | 'slack' | 'page'
   details: Record<string, unknown>
 }
 

@@ -18,6 +18,7 @@ import { reportRoutes } from './routes/reports.ts'
 import { slackRoutes } from './routes/slack.ts'
 import { webRoutes } from './routes/web.ts'
 import { webhookRoutes } from './routes/webhooks.ts'
+import { signOnRoutes } from './sign-on/routes.ts'
 
 export interface AppDeps {
   config: OnetrackConfig
@@ -103,6 +104,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       tags: [
         { name: 'operations', description: 'health, readiness and metrics' },
         { name: 'webhooks', description: 'deliveries from Jira and Linear' },
+        { name: 'sign-on', description: 'people sign in with the company’s identity provider (auth.oidc)' },
         { name: 'reports', description: 'weekly deferral reports and their deliveries' },
         {
           name: 'api',
@@ -115,7 +117,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(swaggerUi, { routePrefix: '/docs' })
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
 
-  await app.register(authPlugin, { auth: deps.config.auth })
+  // Cookies are Secure wherever people reach onetrack over https (config refuses http outside localhost).
+  const secure =
+    new URL(deps.config.auth.oidc?.redirectUrl ?? deps.config.server.publicUrl).protocol === 'https:'
+  await app.register(authPlugin, { auth: deps.config.auth, database: deps.database, now: deps.now, secure })
+  await app.register(signOnRoutes, { ...deps, secure })
   await app.register(healthRoutes, { database: deps.database, redis: deps.redis })
   await app.register(metricsRoutes, { metrics: deps.metrics, queues: deps.queues, database: deps.database })
   await app.register(dashboardPlugin, { queues: deps.queues })

@@ -151,6 +151,9 @@ function validationMessage(v: {
 }
 
 function clientMessage(code: ErrorCode, error: FastifyError, request: FastifyRequest): string {
+  if (error.code?.startsWith('FST_CSRF_')) {
+    return 'a signed-in write needs the page’s CSRF token (x-csrf-token), missing or wrong here: reload the page and try again'
+  }
   if (code !== 'ONETRACK_UNSUPPORTED_MEDIA_TYPE') return error.message
   const type = request.headers['content-type']
   return `content type ${type === undefined ? '(none)' : `'${type.slice(0, 100)}'`} is not read here: send application/json`

@@ -17,11 +17,13 @@ import { enqueue, queueBuild, queueWritebacks } from '../jobs/index.ts'
 import type { Logger } from '../logger.ts'
 import {
   type AcknowledgedEvent,
+  type AuthorIdentity,
   acknowledgeDeferral,
   acknowledgeEpic,
   approveVersion,
   createOverride,
   type Decision,
+  type DecisionVia,
   deferralEvent,
   epicDetails,
   newestPublishableId,
@@ -49,6 +51,14 @@ export interface BuildRequest {
  * a signed request, so a double click or a replay of it records nothing new.
  */
 export const REPEAT_WINDOW_MS = 5 * 60_000
+
+/** What the decision log keeps of who made a call besides their name. */
+function identityOf(person: Person): AuthorIdentity {
+  return {
+    ...(person.email === undefined ? {} : { email: person.email }),
+    ...(person.subject === undefined ? {} : { subject: person.subject }),
+  }
+}
 
 /** The source an epic id belongs to; '' (no source) for an id without one. */
 function sourceOf(epicId: string): string {
@@ -79,7 +89,7 @@ function mayDecide(deps: DecisionDeps, person: Person, event: DeferralEvent): vo
  */
 export async function acceptDeferral(
   deps: DecisionDeps,
-  input: { person: Person; eventId: string; reason: string; via: 'api' | 'slack' },
+  input: { person: Person; eventId: string; reason: string; via: DecisionVia },
   log: DecisionLog,
 ): Promise<{ event: AcknowledgedEvent; decision: Decision }> {
   const event = await loadDeferral(deps, input.eventId)
@@ -87,6 +97,7 @@ export async function acceptDeferral(
   const outcome = await acknowledgeDeferral(deps.database.db, {
     eventId: input.eventId,
     by: input.person.name,
+    identity: identityOf(input.person),
     reason: input.reason,
     via: input.via,
     now: deps.now(),
@@ -117,7 +128,7 @@ export async function acceptDeferral(
  */
 export async function acceptEpicDeferrals(
   deps: DecisionDeps,
-  input: { person: Person; epicId: string; reason: string; via: 'api' | 'slack' },
+  input: { person: Person; epicId: string; reason: string; via: DecisionVia },
   log: DecisionLog,
 ): Promise<
   | { status: 'acknowledged'; events: AcknowledgedEvent[]; decision: Decision }
@@ -133,6 +144,7 @@ export async function acceptEpicDeferrals(
   const outcome = await acknowledgeEpic(deps.database.db, {
     epicId: input.epicId,
     by: input.person.name,
+    identity: identityOf(input.person),
     reason: input.reason,
     via: input.via,
     now: deps.now(),
@@ -163,7 +175,7 @@ export async function acceptEpicDeferrals(
  */
 export async function keepPlanned(
   deps: DecisionDeps,
-  input: { person: Person; eventId: string; rationale: string; via: 'api' | 'slack' },
+  input: { person: Person; eventId: string; rationale: string; via: DecisionVia },
   log: DecisionLog,
 ): Promise<{ override: OverrideRecord; answered: string[]; period: string; repeated: boolean }> {
   const event = await loadDeferral(deps, input.eventId)
@@ -184,6 +196,7 @@ export async function keepPlanned(
     period: period.id,
     rationale: input.rationale,
     author: input.person.name,
+    identity: identityOf(input.person),
     now,
     answersDeferrals: true,
     via: input.via,
@@ -223,7 +236,14 @@ export type RecordOverrideOutcome =
  */
 export async function recordOverride(
   deps: DecisionDeps,
-  input: { person: Person; epicId: string; kind: OverrideKind; period?: string; rationale: string },
+  input: {
+    person: Person
+    epicId: string
+    kind: OverrideKind
+    period?: string
+    rationale: string
+    via?: DecisionVia
+  },
   log: DecisionLog,
 ): Promise<RecordOverrideOutcome> {
   const { epicId, kind, person } = input
@@ -268,6 +288,8 @@ export async function recordOverride(
     period: period ?? null,
     rationale,
     author: person.name,
+    identity: identityOf(person),
+    ...(input.via === undefined ? {} : { via: input.via }),
     now,
     answersDeferrals: owner,
     repeatSince: { since: new Date(now.getTime() - REPEAT_WINDOW_MS), sameRationale: true },
@@ -293,11 +315,14 @@ export async function recordOverride(
  */
 export async function revokeOverride(
   deps: DecisionDeps,
-  input: { person: Person; id: string },
+  input: { person: Person; id: string; via?: DecisionVia },
   log: DecisionLog,
 ): Promise<{ override: OverrideRecord; build: BuildRequest }> {
   const { id } = input
-  const outcome = await revokeStoredOverride(deps.database.db, id, input.person.name, deps.now())
+  const outcome = await revokeStoredOverride(deps.database.db, id, input.person.name, deps.now(), {
+    identity: identityOf(input.person),
+    ...(input.via === undefined ? {} : { via: input.via }),
+  })
   if (outcome.status === 'not_found') throw new OnetrackError('ONETRACK_NOT_FOUND', `no override ${id}`)
   if (outcome.status === 'already_revoked') {
     const { revokedBy, revokedAt } = outcome.override
@@ -318,7 +343,7 @@ export async function revokeOverride(
  */
 export async function approveProposal(
   deps: DecisionDeps,
-  input: { person: Person; id: number; note: string | null; via: 'api' },
+  input: { person: Person; id: number; note: string | null; via: DecisionVia },
   log: DecisionLog,
 ): Promise<{ version: VersionMeta; decision: Decision; writebacksQueued: number }> {
   const { person, id } = input
@@ -332,6 +357,7 @@ export async function approveProposal(
   const outcome = await approveVersion(db, {
     id,
     by: person.name,
+    identity: identityOf(person),
     note: input.note,
     via: input.via,
     now: deps.now(),

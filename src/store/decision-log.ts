@@ -10,10 +10,18 @@ import type { Tables } from './tables.ts'
 export type DecisionKind = Tables['decisions']['kind']
 export type DecisionVia = Tables['decisions']['via']
 
+/** The identity behind an author's name, when it is known. */
+export interface AuthorIdentity {
+  email?: string
+  subject?: string
+}
+
 export interface Decision {
   id: string
   kind: DecisionKind
   author: string
+  authorEmail: string | null
+  authorSubject: string | null
   at: string
   rationale: string | null
   epicId: string | null
@@ -36,6 +44,8 @@ function toDecision(row: Selectable<Tables['decisions']>): Decision {
     id: row.id,
     kind: row.kind,
     author: row.author,
+    authorEmail: row.author_email,
+    authorSubject: row.author_subject,
     at: row.at.toISOString(),
     rationale: row.rationale,
     epicId: row.epic_id,
@@ -48,7 +58,10 @@ function toDecision(row: Selectable<Tables['decisions']>): Decision {
 
 export async function recordDecision(
   db: Db,
-  decision: Omit<Decision, 'id'> & { id?: string },
+  decision: Omit<Decision, 'id' | 'authorEmail' | 'authorSubject'> & {
+    id?: string
+    identity?: AuthorIdentity | undefined
+  },
 ): Promise<Decision> {
   const row = await db
     .insertInto('decisions')
@@ -56,6 +69,8 @@ export async function recordDecision(
       id: decision.id ?? newDecisionId(),
       kind: decision.kind,
       author: decision.author,
+      author_email: decision.identity?.email ?? null,
+      author_subject: decision.identity?.subject ?? null,
       at: decision.at,
       rationale: decision.rationale,
       epic_id: decision.epicId,

@@ -2,6 +2,7 @@ export { accruedCostsAsOf, rateHistories } from './accrual.ts'
 export { type BaselineCommitment, baselineCommitments } from './commitments.ts'
 export { type Database, type DatabaseOptions, openDatabase } from './database.ts'
 export {
+  type AuthorIdentity,
   type Decision,
   type DecisionFilter,
   type DecisionKind,
@@ -75,6 +76,19 @@ export {
   saveRoadmapVersion,
   versionById,
 } from './roadmaps.ts'
+export {
+  createSession,
+  deleteSession,
+  findSession,
+  newSecretValue,
+  pruneSessions,
+  type Session,
+  type SessionLimits,
+  SIGN_IN_ATTEMPT_MS,
+  type SignInAttempt,
+  saveSignInAttempt,
+  takeSignInAttempt,
+} from './sessions.ts'
 export {
   type AcknowledgedEvent,
   type Acknowledgement,

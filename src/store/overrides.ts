@@ -1,6 +1,6 @@
 import type { Kysely, Selectable } from 'kysely'
 import type { Override, OverrideKind } from '../domain/index.ts'
-import { type DecisionVia, recordDecision } from './decision-log.ts'
+import { type AuthorIdentity, type DecisionVia, recordDecision } from './decision-log.ts'
 import { openDeferralsOf } from './ledger.ts'
 import { answerDeferrals } from './sign-offs.ts'
 import type { Tables } from './tables.ts'
@@ -51,6 +51,7 @@ export interface NewOverride {
   /** The author owns the epic's team: a pin then answers the epic's unacknowledged deferrals. */
   answersDeferrals?: boolean
   via?: DecisionVia
+  identity?: AuthorIdentity
   /**
    * A repeat of the same call (a double click, a replayed request): when an override in force of the
    * epic with the same kind and period, by the same author (and, if asked, the same rationale), was
@@ -103,6 +104,7 @@ export async function createOverride(
       await recordDecision(trx, {
         kind: 'revocation',
         author: input.author,
+        identity: input.identity,
         at: input.now.toISOString(),
         rationale: `replaced by override ${input.id}`,
         epicId: old.epic_id,
@@ -117,6 +119,7 @@ export async function createOverride(
     const decision = await recordDecision(trx, {
       kind: 'override',
       author: input.author,
+      identity: input.identity,
       at: input.now.toISOString(),
       rationale: input.rationale,
       epicId: input.epicId,
@@ -185,6 +188,7 @@ export async function revokeOverride(
   id: string,
   by: string,
   now: Date,
+  call: { identity?: AuthorIdentity; via?: DecisionVia } = {},
 ): Promise<RevokeOutcome> {
   const row = await db.transaction().execute(async (trx) => {
     const revoked = await trx
@@ -198,12 +202,13 @@ export async function revokeOverride(
       await recordDecision(trx, {
         kind: 'revocation',
         author: by,
+        identity: call.identity,
         at: now.toISOString(),
         rationale: null,
         epicId: revoked.epic_id,
         versionId: await newestVersionId(trx),
         subject: revoked.id,
-        via: 'api',
+        via: call.via ?? 'api',
         details: { kind: revoked.kind, period: revoked.period },
       })
     }

@@ -1,5 +1,5 @@
 import { type Kysely, sql, type Transaction } from 'kysely'
-import { type Decision, type DecisionVia, recordDecision } from './decision-log.ts'
+import { type AuthorIdentity, type Decision, type DecisionVia, recordDecision } from './decision-log.ts'
 import { VERSION_SAVE_LOCK } from './locks.ts'
 import type { Tables, VersionStatus } from './tables.ts'
 
@@ -67,7 +67,14 @@ export type ApproveOutcome =
  */
 export async function approveVersion(
   db: Kysely<Tables>,
-  input: { id: number; by: string; note: string | null; via: DecisionVia; now: Date },
+  input: {
+    id: number
+    by: string
+    identity?: AuthorIdentity
+    note: string | null
+    via: DecisionVia
+    now: Date
+  },
 ): Promise<ApproveOutcome> {
   return db.transaction().execute(async (trx) => {
     // The same lock as saveRoadmapVersion: no new proposal lands between the check and the approval.
@@ -100,6 +107,7 @@ export async function approveVersion(
     const decision = await recordDecision(trx, {
       kind: 'approval',
       author: input.by,
+      identity: input.identity,
       at: input.now.toISOString(),
       rationale: input.note,
       epicId: null,

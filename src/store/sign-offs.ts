@@ -1,6 +1,6 @@
 import type { Kysely, Selectable, Transaction } from 'kysely'
 import { DEFERRAL_KINDS, type DeferralEvent, isDeferral } from '../domain/index.ts'
-import { type Decision, recordDecision } from './decision-log.ts'
+import { type AuthorIdentity, type Decision, type DecisionVia, recordDecision } from './decision-log.ts'
 import type { Tables } from './tables.ts'
 
 /**
@@ -48,7 +48,14 @@ export type AckOutcome =
  */
 export async function acknowledgeDeferral(
   db: Kysely<Tables>,
-  input: { eventId: string; by: string; reason: string; via: 'api' | 'slack'; now: Date },
+  input: {
+    eventId: string
+    by: string
+    identity?: AuthorIdentity
+    reason: string
+    via: DecisionVia
+    now: Date
+  },
 ): Promise<AckOutcome> {
   return db.transaction().execute(async (trx) => {
     const row = await trx
@@ -70,6 +77,7 @@ export async function acknowledgeDeferral(
     const decision = await recordDecision(trx, {
       kind: 'acknowledgement',
       author: input.by,
+      identity: input.identity,
       at: input.now.toISOString(),
       rationale: input.reason,
       epicId: row.epic_id,
@@ -166,7 +174,14 @@ export type EpicAckOutcome =
  */
 export async function acknowledgeEpic(
   db: Kysely<Tables>,
-  input: { epicId: string; by: string; reason: string; via: 'api' | 'slack'; now: Date },
+  input: {
+    epicId: string
+    by: string
+    identity?: AuthorIdentity
+    reason: string
+    via: DecisionVia
+    now: Date
+  },
 ): Promise<EpicAckOutcome> {
   return db.transaction().execute(async (trx) => {
     const rows = await trx
@@ -193,6 +208,7 @@ export async function acknowledgeEpic(
     const decision = await recordDecision(trx, {
       kind: 'acknowledgement',
       author: input.by,
+      identity: input.identity,
       at: input.now.toISOString(),
       rationale: input.reason,
       epicId: input.epicId,

@@ -122,7 +122,10 @@ export interface Tables {
     epic_id: string | null
     version_id: number | null
     subject: string
-    via: 'api' | 'slack'
+    via: 'api' | 'slack' | 'page'
+    /** The identity provider's email and subject of the author, when they signed in (or Slack told). */
+    author_email: ColumnType<string | null, string | null | undefined, string | null>
+    author_subject: ColumnType<string | null, string | null | undefined, string | null>
     details: JsonWithDefault<Record<string, unknown>>
   }
   deferral_acks: {
@@ -131,7 +134,7 @@ export interface Tables {
     by: string
     at: Timestamp
     reason: string
-    via: 'api' | 'slack' | 'override'
+    via: 'api' | 'slack' | 'page' | 'override'
     override_id: string | null
     decision_id: string
   }
@@ -143,6 +146,23 @@ export interface Tables {
     written_back_at: NullableTimestamp
     /** sha256 (hex) of the verified body; null for deliveries recorded before it was kept. */
     content_hash: ColumnType<string | null, string | null | undefined, string | null>
+  }
+  sessions: {
+    /** sha256 (hex) of the session cookie's value. */
+    id_hash: string
+    person: Json<Record<string, unknown>>
+    id_token: string | null
+    created_at: Timestamp
+    seen_at: Timestamp
+    expires_at: Timestamp
+  }
+  sign_in_attempts: {
+    id_hash: string
+    state: string
+    nonce: string
+    code_verifier: string
+    return_to: string
+    created_at: Timestamp
   }
   writeback_state: {
     epic_id: string

@@ -5,14 +5,17 @@ import { replayDemoHistory } from '../../src/cli/demo-history.ts'
 import { loadConfig, type OnetrackConfig, Secret } from '../../src/config/index.ts'
 import { jobNames } from '../../src/jobs/index.ts'
 import { runBuild, runSync } from '../../src/pipeline/index.ts'
+import { DEMO_OIDC_CLIENT_ID, DEMO_PEOPLE } from '../../src/sandbox/demo/people.ts'
 import {
   DEMO_TODAY,
   type DemoTrackers,
   HISTORY_STEPS,
   startDemoTrackers,
 } from '../../src/sandbox/demo/trackers.ts'
+import { type IdentityProvider, startIdentityProvider } from '../../src/sandbox/identity/index.ts'
 import { createHandlers } from '../../workers/handlers.ts'
 import { startWorkerPool, type WorkerPool } from '../../workers/runtime.ts'
+import { freePort } from '../helpers/cli.ts'
 import { type Pipeline, startPipeline } from '../helpers/pipeline.ts'
 import { testRedis } from '../helpers/redis.ts'
 
@@ -24,8 +27,10 @@ export const WORLD_TOKENS = {
 } as const
 
 export interface DemoWorld {
-  /** Where the app (API and web page) listens. */
+  /** Where the app (API and web page) is reached: localhost, where the sign-in comes back to. */
   url: string
+  /** The demo's identity provider, with the demo company's people. */
+  identity: IdentityProvider
   pipeline: Pipeline
   trackers: DemoTrackers
   config: OnetrackConfig
@@ -54,8 +59,25 @@ export async function startDemoWorld(
     linearApiKey: vars.DEMO_LINEAR_API_KEY ?? '',
     linearWebhookSecret: vars.DEMO_LINEAR_WEBHOOK_SECRET ?? '',
   })
+  // People sign in as in the demo, through its identity provider; the page is opened at localhost,
+  // the address the sign-in comes back to.
+  const port = await freePort()
+  const url = `http://localhost:${port}`
+  const identity = await startIdentityProvider({
+    people: [...DEMO_PEOPLE],
+    clients: [
+      {
+        clientId: DEMO_OIDC_CLIENT_ID,
+        clientSecret: vars.DEMO_OIDC_CLIENT_SECRET ?? '',
+        redirectUris: [`${url}/auth/callback`],
+        postLogoutRedirectUris: [`${url}/`],
+      },
+    ],
+  })
   const loaded = loadConfig('config/demo.yaml', {
     ...vars,
+    DEMO_PUBLIC_URL: url,
+    DEMO_OIDC_ISSUER: identity.issuer,
     DEMO_JIRA_URL: trackers.jiraUrl,
     DEMO_LINEAR_URL: trackers.linearUrl,
   })
@@ -72,7 +94,7 @@ export async function startDemoWorld(
     },
     sources: loaded.sources.map((s) => ({ ...s, requestsPerSecond: 1000 })),
   }
-  const pipeline = await startPipeline(config, { database: options.database ?? 'postgres' })
+  const pipeline = await startPipeline(config, { database: options.database ?? 'postgres', port })
   let pool: WorkerPool | undefined
   const workerRedis = testRedis()
   try {
@@ -105,11 +127,13 @@ export async function startDemoWorld(
     workerRedis.disconnect()
     await pipeline.close()
     await trackers.close()
+    await identity.close()
     throw error
   }
 
   return {
-    url: pipeline.url,
+    url,
+    identity,
     pipeline,
     trackers,
     config,
@@ -136,6 +160,7 @@ export async function startDemoWorld(
       workerRedis.disconnect()
       await pipeline.close()
       await trackers.close()
+      await identity.close()
     },
   }
 }

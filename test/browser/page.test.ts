@@ -312,17 +312,11 @@ describe('the web page', { timeout: TEST_MS }, () => {
     const epicId = target?.epicId ?? ''
     await open(`/epics/${encodeURIComponent(epicId)}`)
     const form = page.locator('#drawer form.ov-form')
-    await form.locator('.seg label', { hasText: 'Defer' }).click()
-    await form.locator('select[name="period"]').selectOption(second ?? '')
-    // Without a rationale the page says so, and sends nothing.
-    await form.locator('button[type="submit"]').click()
-    expect(await form.locator('.form-error').textContent()).toContain('Write down why')
-    await form.locator('textarea[name="rationale"]').fill('Waits for the new payment provider contract')
-    // Without a token the API refuses: the page says what to do.
-    await form.locator('button[type="submit"]').click()
-    await poll('the API’s refusal in the override form', () =>
-      form.locator('.form-error').textContent(),
-    ).toContain('This needs a token')
+    // Nobody signed in and no token: the decision is offered disabled, with the reason on hover.
+    expect(await form.locator('button[type="submit"]').isDisabled()).toBe(true)
+    expect(await form.locator('.why-not').getAttribute('title')).toBe(
+      'Sign in to make this call: it is recorded with your name',
+    )
 
     // Paste the editor token, then record again: the page waits for the build and shows it.
     const before = await latestVersionId()
@@ -337,6 +331,9 @@ describe('the web page', { timeout: TEST_MS }, () => {
     const again = page.locator('#drawer form.ov-form')
     await again.locator('.seg label', { hasText: 'Defer' }).click()
     await again.locator('select[name="period"]').selectOption(second ?? '')
+    // Without a rationale the page says so, and sends nothing.
+    await again.locator('button[type="submit"]').click()
+    expect(await again.locator('.form-error').textContent()).toContain('Write down why')
     await again.locator('textarea[name="rationale"]').fill('Waits for the new payment provider contract')
     await again.locator('button[type="submit"]').click()
     await poll(
@@ -490,7 +487,10 @@ describe('the web page', { timeout: TEST_MS }, () => {
   it('signs an epic off from the drawer: one reason answers all its open deferrals, the badge goes', async () => {
     const roadmap = await get<RoadmapResponse>('/api/roadmap')
     // An epic with more than one deferral awaiting a sign-off, if there is one.
-    const waiting = roadmap.entries.filter((e) => e.unacknowledged > 0 && e.period !== null)
+    // (The failover drills are kept for the CPTO to sign off after signing in.)
+    const waiting = roadmap.entries.filter(
+      (e) => e.unacknowledged > 0 && e.period !== null && e.epicId !== failover,
+    )
     const target = waiting.find((e) => e.unacknowledged > 1) ?? waiting[0]
     expect(target).toBeDefined()
     const epicId = target?.epicId ?? ''
@@ -509,26 +509,13 @@ describe('the web page', { timeout: TEST_MS }, () => {
     expect(await drawer.locator('.ack-ask').textContent()).toMatch(
       new RegExp(`${awaiting} deferrals? awaiting the owner’s call, projected at [\\d,.]+ EUR k`),
     )
-    // Escape closes the form, not the drawer.
-    await toggle.click()
-    const form = drawer.locator('form.ack-form')
-    expect(await form.isVisible()).toBe(true)
-    await page.keyboard.press('Escape')
-    expect(await form.isVisible()).toBe(false)
-    expect(await drawer.isVisible()).toBe(true)
-    await toggle.click()
-    // A reason is required; a viewer's token is refused, in words.
-    await form.locator('button[type="submit"]').click()
-    expect(await form.locator('.form-error').textContent()).toContain('Say why')
-    const reason = 'Checkout relaunch first; this waits one quarter, agreed with sales'
-    await form.locator('textarea[name="reason"]').fill(reason)
-    await form.locator('button[type="submit"]').click()
-    await poll('the viewer’s refusal in the sign-off form', () =>
-      form.locator('.form-error').textContent(),
-    ).toContain('Not allowed')
+    // The viewer's token from the what-if: the sign-off is offered disabled, saying why.
+    expect(await toggle.isDisabled()).toBe(true)
+    expect(await drawer.locator('.ack-open .why-not').getAttribute('title')).toBe(
+      'vera has the viewer role: this needs an editor or an owner',
+    )
 
     // The owner's token (config/demo.env): accepted, the badge goes, the history says who and why.
-    await page.keyboard.press('Escape')
     await page.keyboard.press('Escape')
     await poll('the drawer to close', () => drawer.isVisible()).toBe(false)
     await page.locator('#token-button').click()
@@ -538,8 +525,20 @@ describe('the web page', { timeout: TEST_MS }, () => {
       'demo-owner · owner',
     )
     await cardOf(epicId).click()
-    await drawer.locator('button[data-ack-open]').click()
-    await drawer.locator('form.ack-form textarea[name="reason"]').fill(reason)
+    // Escape closes the form, not the drawer.
+    await poll('the sign-off button to be offered', () => toggle.isEnabled()).toBe(true)
+    await toggle.click()
+    const form = drawer.locator('form.ack-form')
+    expect(await form.isVisible()).toBe(true)
+    await page.keyboard.press('Escape')
+    expect(await form.isVisible()).toBe(false)
+    expect(await drawer.isVisible()).toBe(true)
+    await toggle.click()
+    // A reason is required.
+    await form.locator('button[type="submit"]').click()
+    expect(await form.locator('.form-error').textContent()).toContain('Say why')
+    const reason = 'Checkout relaunch first; this waits one quarter, agreed with sales'
+    await form.locator('textarea[name="reason"]').fill(reason)
     await shot('sign-off')
     await drawer.locator('form.ack-form button[type="submit"]').click()
     const history = await get<EpicResponse>(`/api/epics/${encodeURIComponent(epicId)}`)
@@ -575,6 +574,72 @@ describe('the web page', { timeout: TEST_MS }, () => {
     expect(await page.locator('#ledger tbody .b-signoff').count()).toBe(
       await page.locator('#ledger tbody tr').count(),
     )
+  })
+
+  it('signs the CPTO in through the identity provider; she signs off the failover drills, the log names her', async () => {
+    // A tab of its own, signed out and without a token.
+    const tab = await context.newPage()
+    tab.on('pageerror', (error) => problems.push(error.message))
+    const epicPath = `/epics/${encodeURIComponent(failover)}`
+    await tab.goto(`${world.url}${epicPath}`)
+    const drawer = tab.locator('#drawer')
+    const toggle = drawer.locator('button[data-ack-open]')
+    await shown('#drawer button[data-ack-open]', tab)
+    expect(await toggle.isDisabled()).toBe(true)
+    expect(await drawer.locator('.ack-open .why-not').getAttribute('title')).toBe(
+      'Sign in to make this call: it is recorded with your name',
+    )
+    // "Sign in", offered next to it, goes to the company's provider, which lists its people; she
+    // picks herself.
+    expect(await tab.locator('#sign-in').getAttribute('href')).toBe(
+      `/auth/login?returnTo=${encodeURIComponent(epicPath)}`,
+    )
+    await drawer.locator('a[data-sign-in]').click()
+    await tab.waitForURL((url) => url.origin === world.identity.issuer, { timeout: WAIT_MS })
+    await shown('button[data-subject="acme-dana"]', tab)
+    await tab.screenshot({ path: join(ARTIFACTS, 'sign-in.png') })
+    await tab.locator('button[data-subject="acme-dana"]').click()
+    // Back on the epic she started from, signed in.
+    await tab.waitForURL(`${world.url}${epicPath}`, { timeout: WAIT_MS })
+    await poll('the page to name who is signed in', () => tab.locator('#signed-in').textContent()).toBe(
+      'Dana Reyes · owner',
+    )
+    expect(await tab.locator('#signed-in').getAttribute('title')).toBe('Signed in as dana@acme.example')
+    expect(await tab.locator('#token-button').isVisible()).toBe(false)
+    await poll('the sign-off button to be offered', () => toggle.isEnabled()).toBe(true)
+    const open = await drawer.locator('.history .ack-pending').count()
+    expect(open).toBe(1)
+    await toggle.click()
+    const reason =
+      'The drills run in the first two weeks of Q1; EU residency ships first, as agreed with legal'
+    await drawer.locator('form.ack-form textarea[name="reason"]').fill(reason)
+    await drawer.locator('form.ack-form button[type="submit"]').click()
+    await poll('the open deferral to show its sign-off', () =>
+      drawer.locator('.history .ack-pending').count(),
+    ).toBe(0)
+    const mine = drawer.locator('.history .ack-done').filter({ hasText: reason })
+    expect(await mine.locator('.ack-by').textContent()).toBe('Dana Reyes')
+    await tab.screenshot({ path: join(ARTIFACTS, 'signed-in-sign-off.png') })
+    await tab.keyboard.press('Escape')
+    await poll('the failover card’s unsigned badge to go', () =>
+      tab.locator(`.card[data-epic="${failover}"] .b-signoff`).count(),
+    ).toBe(0)
+    // The decision log names the person, from the identity provider, and the page as the way in.
+    const log = await get<{
+      decisions: Array<{ author: string; authorEmail: string | null; via: string; rationale: string | null }>
+    }>(`/api/decisions?kind=acknowledgement&epic=${encodeURIComponent(failover)}`)
+    expect(log.decisions.find((d) => d.rationale === reason)).toMatchObject({
+      author: 'Dana Reyes',
+      authorEmail: 'dana@acme.example',
+      via: 'page',
+    })
+    // Signing out ends the session here and at the provider, and comes back to the page.
+    await tab.locator('#sign-out').click()
+    await tab.waitForURL((url) => url.origin === world.identity.issuer, { timeout: WAIT_MS })
+    await tab.locator('button[name="logout"]').click()
+    await tab.waitForURL(`${world.url}/`, { timeout: WAIT_MS })
+    await poll('the sign-in link to be back', () => tab.locator('#sign-in').isVisible()).toBe(true)
+    await tab.close()
   })
 
   it('names epics by key and title on the page, never by id or slug hash', async () => {

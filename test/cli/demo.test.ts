@@ -284,7 +284,7 @@ describe('onetrack demo --once', () => {
     expect(story).toContain('in its place: Usage-based billing engine')
     expect(story).toContain('in its place: EU data residency for the Munich account')
     expect(story).toMatch(
-      /→ accepted by demo-owner on 2026-02-18: "Enterprise SSO closes the three pilot deals/,
+      /→ accepted by Dana Reyes on 2026-02-18: "Enterprise SSO closes the three pilot deals/,
     )
     expect(story.match(/→ awaiting the owner's call for \d+ days/g)).toHaveLength(1)
     expect(story).toMatch(/cost of delay so far: \d+\.\d EUR k accrued since Q1 2026 ended/)

@@ -84,7 +84,13 @@ describe('parseConfig: a valid file', () => {
       bodyLimitBytes: 1_048_576,
       webhookRateLimit: { max: 60_000, windowSeconds: 60, unverifiedPerAddress: 600 },
     })
-    expect(config.auth).toEqual({ tokens: [], protectReads: false })
+    expect(config.auth).toEqual({
+      tokens: [],
+      people: [],
+      groups: [],
+      session: { idleMinutes: 480, absoluteHours: 24 },
+      protectReads: false,
+    })
     expect(config.channels).toEqual([])
     expect(config.sources[0]).toMatchObject({
       requestsPerSecond: 10,

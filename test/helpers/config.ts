@@ -14,6 +14,17 @@ export const testEnv: Record<string, string> = {
   T_JIRA: TEST_TOKENS.jira,
 }
 
+/** The one Jira source of the test configurations, as YAML (its token is T_JIRA in testEnv). */
+export const TEST_SOURCES_YAML = `sources:
+  - id: jira-test
+    kind: jira
+    baseUrl: http://127.0.0.1:9
+    email: bot@example.com
+    apiToken: \${T_JIRA}
+    jql: project = T
+    team: checkout
+`
+
 /** A small valid configuration: two teams, one Jira source, three tokens of each role. */
 export function testConfig(): OnetrackConfig {
   return parseConfig(
@@ -28,15 +39,7 @@ roadmap:
   teams:
     - { id: checkout, capacity: 40 }
     - { id: platform, capacity: 30 }
-sources:
-  - id: jira-test
-    kind: jira
-    baseUrl: http://127.0.0.1:9
-    email: bot@example.com
-    apiToken: \${T_JIRA}
-    jql: project = T
-    team: checkout
-`,
+${TEST_SOURCES_YAML}`,
     '/test/onetrack.yaml',
     testEnv,
   )

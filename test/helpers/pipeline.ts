@@ -1,7 +1,9 @@
 import type { FastifyInstance } from 'fastify'
 import type { Redis } from 'ioredis'
+import type { ChannelOptions } from '../../src/channels/index.ts'
 import type { OnetrackConfig } from '../../src/config/index.ts'
-import { buildApp } from '../../src/http/app.ts'
+import { type AppDeps, buildApp } from '../../src/http/app.ts'
+import type { SlackRouteDeps } from '../../src/http/routes/slack.ts'
 import { closeQueues, createQueues, type Queues } from '../../src/jobs/index.ts'
 import { createMetrics, type Metrics } from '../../src/metrics.ts'
 import type { PipelineDeps } from '../../src/pipeline/index.ts'
@@ -34,7 +36,13 @@ export interface Pipeline {
  */
 export async function startPipeline(
   config: OnetrackConfig,
-  options: { database?: 'postgres' | 'pglite' } = {},
+  options: {
+    database?: 'postgres' | 'pglite'
+    /** Where the app asks Slack (users.info for the report buttons), e.g. the simulator. */
+    channels?: ChannelOptions
+    /** The app's port (default: any free one). */
+    port?: number
+  } = {},
 ): Promise<Pipeline> {
   const db = await testDatabase(options.database ?? 'postgres')
   await registerSources(db.database.db, config.sources)
@@ -54,8 +62,15 @@ export async function startPipeline(
     connectorFor: connectorRegistry(config.sources, { logger, publicUrl: config.server.publicUrl }),
     now: clock,
   }
-  const app = await buildApp({ ...deps, redis, now: clock })
-  const url = await app.listen({ port: 0, host: '127.0.0.1' })
+  // buildApp hands its deps to the Slack routes, channels included.
+  const appDeps: AppDeps & Pick<SlackRouteDeps, 'channels'> = {
+    ...deps,
+    redis,
+    now: clock,
+    ...(options.channels === undefined ? {} : { channels: options.channels }),
+  }
+  const app = await buildApp(appDeps)
+  const url = await app.listen({ port: options.port ?? 0, host: '127.0.0.1' })
   return {
     deps,
     app,

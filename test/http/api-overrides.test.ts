@@ -214,7 +214,12 @@ describe('REST API with protectReads', () => {
       expect(viewer.statusCode, url).toBe(200)
     }
     const meta = await t.app.inject({ url: '/api/meta', headers: bearer(TEST_TOKENS.viewer) })
-    expect(meta.json().auth).toEqual({ protectReads: true, caller: { name: 'vic', role: 'viewer' } })
+    expect(meta.json().auth).toEqual({
+      protectReads: true,
+      signOn: false,
+      caller: { name: 'vic', role: 'viewer', email: null, via: 'api', roadmapOwner: false, teams: [] },
+      csrfToken: null,
+    })
     const doc = (await t.app.inject({ url: '/openapi.json' })).json()
     expect(doc.paths['/api/roadmap'].get.security).toEqual([{ bearer: [] }])
   })

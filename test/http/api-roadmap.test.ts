@@ -357,12 +357,20 @@ describe('REST API: roadmap, versions, diff, capacity, meta', () => {
       teams: [{ id: 'checkout' }, { id: 'platform' }],
       sources: [{ id: 'jira-test', kind: 'jira' }],
       unit: 'points',
-      auth: { protectReads: false, caller: null },
+      auth: { protectReads: false, signOn: false, caller: null, csrfToken: null },
     })
     expect(body.periods).toHaveLength(4)
     expect((await get('/api/meta', TEST_TOKENS.editor)).body.auth.caller).toEqual({
       name: 'eddie',
       role: 'editor',
+      email: null,
+      via: 'api',
+      roadmapOwner: false,
+      teams: [],
+    })
+    expect((await get('/api/meta', TEST_TOKENS.owner)).body.auth.caller).toMatchObject({
+      roadmapOwner: true,
+      teams: ['checkout', 'platform'],
     })
   })
 
@@ -383,7 +391,12 @@ describe('REST API: roadmap, versions, diff, capacity, meta', () => {
         if (method !== 'HEAD') routes.push({ method, url: route.url })
     })
     const config = testConfig()
-    await probe.register(authPlugin, { auth: config.auth })
+    await probe.register(authPlugin, {
+      auth: config.auth,
+      database: t.database,
+      now: () => new Date(),
+      secure: false,
+    })
     await probe.register(apiRoutes, {
       config,
       database: t.database,

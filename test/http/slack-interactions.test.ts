@@ -1,6 +1,7 @@
 // The owner's calls made twice — a double click, a signed request replayed within Slack's five
 // minutes, the same pin posted twice — are recorded once, even when the two presses reach two API
-// processes sharing one store: the second press is told the first outcome.
+// processes sharing one store: the second press is told the first outcome. And a presser with no
+// slackUserId is matched by the email of their Slack profile (users.info, asked once per user).
 import { createHmac } from 'node:crypto'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -8,14 +9,20 @@ import type { FastifyInstance } from 'fastify'
 import type { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type OnetrackConfig, parseConfig, Secret } from '../../src/config/index.ts'
-import { buildApp } from '../../src/http/app.ts'
+import { type AppDeps, buildApp } from '../../src/http/app.ts'
+import type { SlackRouteDeps } from '../../src/http/routes/slack.ts'
 import { closeQueues, createQueues, type Queues } from '../../src/jobs/index.ts'
 import { createMetrics } from '../../src/metrics.ts'
+import {
+  createSlackSimulator,
+  DEFAULT_BOT_SCOPES,
+  type SlackSimulator,
+} from '../../src/sandbox/slack/index.ts'
 import { type Database, openDatabase, registerSources } from '../../src/store/index.ts'
 import { connectorRegistry } from '../../src/trackers/index.ts'
 import { seedHistory } from '../helpers/api-history.ts'
 import type { TestApp } from '../helpers/app.ts'
-import { TEST_TOKENS, testEnv } from '../helpers/config.ts'
+import { TEST_SOURCES_YAML, TEST_TOKENS, testEnv } from '../helpers/config.ts'
 import { type TestDatabase, testDatabase } from '../helpers/database.ts'
 import { capturedLogger } from '../helpers/logs.ts'
 import { dropPrefix, testRedis, uniquePrefix } from '../helpers/redis.ts'
@@ -37,15 +44,7 @@ roadmap:
   teams:
     - { id: checkout, capacity: 40 }
     - { id: platform, capacity: 30 }
-sources:
-  - id: jira-test
-    kind: jira
-    baseUrl: http://127.0.0.1:9
-    email: bot@example.com
-    apiToken: \${T_JIRA}
-    jql: project = T
-    team: checkout
-channels:
+${TEST_SOURCES_YAML}channels:
   - { id: eng-leads, kind: slack, botToken: "\${SLACK_BOT}", channel: C0ENGLEADS, signingSecret: "\${SLACK_SIGNING}" }
 `,
     '/test/slack-twice.yaml',
@@ -132,11 +131,16 @@ afterAll(async () => {
 })
 
 /** A press as Slack sends it: the form body and its signature, made once and sendable again. */
-function press(actionId: 'onetrack_keep' | 'onetrack_accept', epicId: string, typed?: string) {
+function press(
+  actionId: 'onetrack_keep' | 'onetrack_accept',
+  epicId: string,
+  typed?: string,
+  userId = 'U0OLIVIA',
+) {
   clicks += 1
   const payload = {
     type: 'block_actions',
-    user: { id: 'U0OLIVIA', name: 'olivia' },
+    user: { id: userId },
     actions: [{ action_id: actionId, value: epicId, type: 'button' }],
     response_url: `${responseBase}/actions/${clicks}`,
     container: { type: 'message', message_ts: MESSAGE_TS },
@@ -337,5 +341,188 @@ describe('the same pin posted twice through the API', () => {
     const reworded = await post(first, 'Before the peak season, as the auditors asked')
     expect(reworded.statusCode).toBe(201)
     expect(reworded.json().replaced).toEqual([expect.objectContaining({ id: repeat.override.id })])
+  })
+})
+
+describe('a Slack user matched by the email of their Slack profile', () => {
+  let slack: SlackSimulator
+  let byEmail: FastifyInstance
+  let logLines: () => string[]
+
+  function emailConfig(): OnetrackConfig {
+    return parseConfig(
+      `
+auth:
+  tokens:
+    - { name: olivia, token: "\${T_OWNER}", role: owner, slackUserId: U0OLIVIA }
+  people:
+    - { email: tess@example.com, name: Tess Ng, role: editor }
+    - { email: rita@example.com, name: Rita Ortiz, role: editor }
+roadmap:
+  periods: { quarters: { start: 2027-Q1, count: 4 } }
+  teams:
+    - { id: checkout, capacity: 40, owners: [tess@example.com, rita@example.com] }
+    - { id: platform, capacity: 30, owners: [tess@example.com, rita@example.com] }
+${TEST_SOURCES_YAML}channels:
+  - { id: eng-leads, kind: slack, botToken: "\${SLACK_BOT}", channel: C0ENGLEADS, signingSecret: "\${SLACK_SIGNING}" }
+`,
+      '/test/slack-by-email.yaml',
+      { ...testEnv, SLACK_BOT: 'xoxb-by-email', SLACK_SIGNING: SIGNING },
+    )
+  }
+
+  const usersInfoAsked = () => slack.requests().filter((r) => r.route.includes('users.info')).length
+
+  beforeAll(async () => {
+    slack = createSlackSimulator({
+      botToken: 'xoxb-by-email',
+      clock: () => NOW.getTime(),
+      users: [
+        { id: 'U0TESS', name: 'tess', realName: 'Tess from Slack', email: 'tess@example.com' },
+        { id: 'U0STRANGER', name: 'stranger', email: 'stranger@example.com' },
+        { id: 'U0RITA', name: 'rita', email: 'rita@example.com' },
+      ],
+    })
+    await slack.listen()
+    const cfg = emailConfig()
+    const captured = capturedLogger()
+    logLines = captured.lines
+    // buildApp hands its deps to the Slack routes: users.info goes to the simulator.
+    const deps: AppDeps & Pick<SlackRouteDeps, 'channels'> = {
+      config: cfg,
+      database: db.database,
+      redis,
+      queues,
+      logger: captured.logger,
+      metrics: createMetrics(),
+      connectorFor: connectorRegistry(cfg.sources, {
+        logger: captured.logger,
+        publicUrl: cfg.server.publicUrl,
+      }),
+      now: () => NOW,
+      channels: { slackApiUrl: slack.apiUrl() },
+    }
+    byEmail = await buildApp(deps)
+    await byEmail.ready()
+  })
+
+  afterAll(async () => {
+    await byEmail?.close()
+    await slack?.close()
+  })
+
+  /** The epic Tess signs off in the first test; later presses on it are answered, never recorded. */
+  let decided = ''
+
+  it('records a press by a person whose Slack email is in auth.people as a team owner, under their name', async () => {
+    const epicId = (await openEpics())[0]
+    if (epicId === undefined) throw new Error('no deferral left open')
+    decided = epicId
+    const before = await counts()
+    const one = press('onetrack_accept', epicId, 'Tess signs this one off', 'U0TESS')
+    expect(await one.send(byEmail)).toBe(200)
+    expect(await counts()).toEqual({ ...before, acknowledgement: before.acknowledgement + 1 })
+    const [answer] = await answersTo([one.path])
+    expect(answer).toMatchObject({ response_type: 'in_channel' })
+    expect(answer?.text).toMatch(/^Tess Ng accepted the (\d+ )?deferrals? of .+: “Tess signs this one off”$/)
+    const decisions = await byEmail.inject({
+      method: 'GET',
+      url: `/api/decisions?kind=acknowledgement&epic=${encodeURIComponent(epicId)}`,
+    })
+    expect(decisions.json().decisions).toHaveLength(1)
+    expect(decisions.json().decisions[0]).toMatchObject({
+      author: 'Tess Ng',
+      authorEmail: 'tess@example.com',
+      via: 'slack',
+      epicId,
+    })
+    // Her second press is answered from what Slack said the first time.
+    const two = press('onetrack_keep', epicId, undefined, 'U0TESS')
+    expect(await two.send(byEmail)).toBe(200)
+    expect((await answersTo([two.path]))[0]?.text).toMatch(
+      /^Already decided, nothing new recorded: Tess Ng accepted .+ in Slack: “Tess signs this one off”/,
+    )
+    expect(usersInfoAsked()).toBe(1)
+    // A slackUserId still wins: Slack is not asked about olivia.
+    const three = press('onetrack_keep', epicId, undefined, 'U0OLIVIA')
+    expect(await three.send(byEmail)).toBe(200)
+    expect((await answersTo([three.path]))[0]?.text).toMatch(/^Already decided, nothing new recorded: /)
+    expect(usersInfoAsked()).toBe(1)
+    expect(await counts()).toEqual({ ...before, acknowledgement: before.acknowledgement + 1 })
+  })
+
+  it('records nothing for an email the config does not know, and asks Slack once for a double click', async () => {
+    const before = await counts()
+    const asked = usersInfoAsked()
+    const one = press('onetrack_accept', decided, undefined, 'U0STRANGER')
+    const two = press('onetrack_accept', decided, undefined, 'U0STRANGER')
+    expect(await Promise.all([one.send(byEmail), two.send(byEmail)])).toEqual([200, 200])
+    const replies = await answersTo([one.path, two.path])
+    for (const reply of replies) {
+      expect(reply.response_type).toBe('ephemeral')
+      expect(reply.text).toBe(
+        'onetrack does not know Slack user U0STRANGER (stranger@example.com), so nothing was recorded. Ask the roadmap owner to add your email to auth.people, or your Slack user id there as slackUserId.',
+      )
+    }
+    // A third press later: that Slack knows the user but the config does not is remembered too.
+    const three = press('onetrack_accept', decided, undefined, 'U0STRANGER')
+    expect(await three.send(byEmail)).toBe(200)
+    await answersTo([three.path])
+    expect(usersInfoAsked()).toBe(asked + 1)
+    expect(await counts()).toEqual(before)
+    expect(logLines().some((l) => l.includes('"level":40') && l.includes('stranger@example.com'))).toBe(true)
+  })
+
+  it('records nothing when the bot token lacks users:read.email, and says which scope', async () => {
+    slack.setBotScopes(DEFAULT_BOT_SCOPES.filter((s) => s !== 'users:read.email'))
+    try {
+      const before = await counts()
+      // Rita is in auth.people and owns the team, but Slack shows onetrack no email for her.
+      const one = press('onetrack_accept', decided, undefined, 'U0RITA')
+      expect(await one.send(byEmail)).toBe(200)
+      const [reply] = await answersTo([one.path])
+      expect(reply?.response_type).toBe('ephemeral')
+      expect(reply?.text).toBe(
+        "onetrack does not know Slack user U0RITA: Slack shows onetrack no email for you, so nothing was recorded. onetrack's Slack app needs the users:read.email scope to know who you are; or add your slackUserId to auth.people.",
+      )
+      expect(await counts()).toEqual(before)
+      expect(logLines().some((l) => l.includes('"level":40') && l.includes('users:read.email'))).toBe(true)
+    } finally {
+      slack.setBotScopes(DEFAULT_BOT_SCOPES)
+    }
+  })
+
+  it('records nothing when Slack cannot be asked (no users:read, Slack down), and asks again next time', async () => {
+    const before = await counts()
+    const warnings = () =>
+      logLines().filter((l) => l.includes('"level":40') && l.includes('users.info failed'))
+    const warned = warnings().length
+    // Someone Slack has not been asked about yet, with Tess's email.
+    slack.addUser({ id: 'U0TESSTOO', name: 'tess.ng', email: 'tess@example.com' })
+    slack.setBotScopes(['chat:write', 'channels:history'])
+    const scopeless = press('onetrack_keep', decided, undefined, 'U0TESSTOO')
+    expect(await scopeless.send(byEmail)).toBe(200)
+    expect((await answersTo([scopeless.path]))[0]?.text).toBe(
+      "Nothing recorded: onetrack's Slack app needs the users:read and users:read.email scopes to know who you are; or add your slackUserId to auth.people.",
+    )
+    slack.setBotScopes(DEFAULT_BOT_SCOPES)
+    slack.failNext(1, 503)
+    const down = press('onetrack_keep', decided, undefined, 'U0TESSTOO')
+    expect(await down.send(byEmail)).toBe(200)
+    const [downReply] = await answersTo([down.path])
+    expect(downReply?.response_type).toBe('ephemeral')
+    expect(downReply?.text).toMatch(
+      /^Nothing recorded: onetrack could not ask Slack who you are \(Slack answered 503 .*\)\. Try again in a moment/,
+    )
+    expect(warnings().length).toBe(warned + 2)
+    // Neither failure was kept: Slack is asked again, and its answer names Tess, an owner of the team.
+    const asked = usersInfoAsked()
+    const again = press('onetrack_keep', decided, undefined, 'U0TESSTOO')
+    expect(await again.send(byEmail)).toBe(200)
+    expect((await answersTo([again.path]))[0]?.text).toMatch(
+      /^Already decided, nothing new recorded: Tess Ng accepted /,
+    )
+    expect(usersInfoAsked()).toBe(asked + 1)
+    expect(await counts()).toEqual(before)
   })
 })

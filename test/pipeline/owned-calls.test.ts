@@ -104,7 +104,7 @@ beforeAll(async () => {
   const url = await jira.listen()
   slack = createSlackSimulator({ botToken: 'xoxb-owned', clock: () => now.getTime() })
   await slack.listen()
-  p = await startPipeline(config(url))
+  p = await startPipeline(config(url), { channels: { slackApiUrl: slack.apiUrl() } })
   p.setNow(now)
 })
 

@@ -27,6 +27,8 @@ const MIGRATION_TABLES = [
   'roadmap_entry_ranges',
   'roadmap_versions',
   'schema_migrations',
+  'sessions',
+  'sign_in_attempts',
   'sources',
   'sync_cursors',
   'webhook_deliveries',

@@ -2,10 +2,20 @@ import type { FastifyBaseLogger, FastifyPluginAsync } from 'fastify'
 import { formatDay } from '../../channels/format.ts'
 import { SLACK_ACTIONS, slackSignatureProblem } from '../../channels/slack/index.ts'
 import {
+  missingSlackScope,
+  SLACK_EMAIL_SCOPE,
+  type SlackUserIdentity,
+  slackUserInfo,
+} from '../../channels/slack/users.ts'
+import type { ChannelOptions } from '../../channels/types.ts'
+import {
+  type ChannelConfig,
   type OnetrackConfig,
   type Person,
+  personByEmail,
   personBySlackUser,
   roadmapSettings,
+  type Secret,
   signOffRefusal,
 } from '../../config/index.ts'
 import { type DeferralEvent, epicLabel, isDeferral, parseEpicId, periodNames } from '../../domain/index.ts'
@@ -28,17 +38,28 @@ export interface SlackRouteDeps {
   now(): Date
   /** For the follow-up through response_url; default the global fetch. */
   fetch?: typeof fetch
+  /** How users.info is asked (Slack's API URL, timeout, fetch); default Slack itself. */
+  channels?: ChannelOptions
 }
 
+type InteractiveChannel = Extract<ChannelConfig, { kind: 'slack' }> & { signingSecret: Secret }
+
 /**
- * The signing secrets of the Slack channels with buttons: any of them may have signed a request
- * (one Slack app per channel, or one app for all).
+ * The Slack channels with buttons: any of their signing secrets may have signed a request (one
+ * Slack app per channel, or one app for all).
  */
-function signingSecrets(config: OnetrackConfig): string[] {
+function interactiveChannels(config: OnetrackConfig): InteractiveChannel[] {
   return config.channels.flatMap((c) =>
-    c.kind === 'slack' && c.signingSecret !== undefined ? [c.signingSecret.reveal()] : [],
+    c.kind === 'slack' && c.signingSecret !== undefined ? [{ ...c, signingSecret: c.signingSecret }] : [],
   )
 }
+
+/** users.info answers (found or not) are kept this long per Slack user, so a double click asks once. */
+const LOOKUP_TTL_MS = 10 * 60_000
+const LOOKUP_MAX_ENTRIES = 1000
+
+/** Who pressed: a person, or why nobody (the presser's ephemeral answer). */
+type Presser = { person: Person; text?: undefined } | { person: null; text: string }
 
 interface BlockActions {
   type: 'block_actions'
@@ -54,11 +75,13 @@ interface BlockActions {
  * Slack interactivity: the weekly report's "Accept the deferral" and "Keep it planned" buttons, one
  * pair per epic (the button's value is the epic id): one call answers all of the epic's open
  * deferrals. The signature is verified on the raw bytes before anything is parsed; a forged or
- * stale request gets 401 and changes nothing. The Slack user must map to a configured person
- * (auth.tokens[].slackUserId) who owns the epic's team; anyone else gets an ephemeral answer and
- * nothing is recorded. The answer is 200 at once; the outcome follows in the thread via
- * response_url. Pressing again (a double click, a replay, the other button after the first) records
- * nothing: the presser alone is told the first outcome.
+ * stale request gets 401 and changes nothing. The Slack user must map to a configured person who
+ * owns the epic's team: by a `slackUserId` in auth.tokens or auth.people, else by the email of their
+ * Slack profile (users.info, with the bot token of the channel whose secret signed the request) in
+ * auth.people; anyone else gets an ephemeral answer and nothing is recorded. The answer is 200 at
+ * once; the outcome follows in the thread via response_url. Pressing again (a double click, a
+ * replay, the other button after the first) records nothing: the presser alone is told the first
+ * outcome.
  */
 export const slackRoutes: FastifyPluginAsync<SlackRouteDeps> = async (app, deps) => {
   app.removeAllContentTypeParsers()
@@ -76,7 +99,8 @@ export const slackRoutes: FastifyPluginAsync<SlackRouteDeps> = async (app, deps)
       },
     },
     async (request, reply) => {
-      const secrets = signingSecrets(deps.config)
+      const interactive = interactiveChannels(deps.config)
+      const secrets = interactive.map((c) => c.signingSecret.reveal())
       if (secrets.length === 0) {
         throw new OnetrackError(
           'ONETRACK_NOT_FOUND',
@@ -97,12 +121,14 @@ export const slackRoutes: FastifyPluginAsync<SlackRouteDeps> = async (app, deps)
       if (action === undefined || typeof action.value !== 'string') return reply.code(200).send()
       const respond = responder(payload, send, request.log)
       const userId = payload.user?.id ?? ''
-      const person = personBySlackUser(deps.config, userId)
-      if (person === null) {
-        request.log.warn({ userId }, 'Slack action by a user onetrack does not know: nothing recorded')
-        respond.ephemeral(
-          `onetrack does not know Slack user ${userId}, so nothing was recorded. Ask the roadmap owner to add your Slack user id (slackUserId) to your token in auth.tokens.`,
+      // Only the channels whose own secret signed this request: their bot is in the presser's workspace.
+      const signedBy = () =>
+        interactive.filter(
+          (c) => slackSignatureProblem([c.signingSecret.reveal()], request.headers, raw, deps.now()) === null,
         )
+      const { person, text } = await presser(userId, signedBy, request.log)
+      if (person === null) {
+        respond.ephemeral(text)
         return reply.code(200).send()
       }
       try {
@@ -119,6 +145,96 @@ export const slackRoutes: FastifyPluginAsync<SlackRouteDeps> = async (app, deps)
       return reply.code(200).send()
     },
   )
+
+  /**
+   * The presser: a configured slackUserId wins; else their Slack profile's email, looked up with the
+   * bot token of a channel that signed the request, names a person in the config.
+   */
+  async function presser(
+    userId: string,
+    signedBy: () => InteractiveChannel[],
+    log: FastifyBaseLogger,
+  ): Promise<Presser> {
+    const configured = personBySlackUser(deps.config, userId)
+    if (configured !== null) return { person: configured }
+    const bot = userId === '' ? undefined : signedBy().find((c) => c.botToken !== undefined)
+    if (bot?.botToken === undefined) {
+      log.warn({ userId }, 'Slack action by a user onetrack does not know: nothing recorded')
+      return {
+        person: null,
+        text: `onetrack does not know Slack user ${userId}, so nothing was recorded. Ask the roadmap owner to add your email to auth.people, or your Slack user id there as slackUserId.`,
+      }
+    }
+    let found: SlackUserIdentity | null
+    try {
+      found = await lookUp(bot.id, bot.botToken, userId)
+    } catch (error) {
+      if (!isOnetrackError(error)) throw error
+      const scope = missingSlackScope(error)
+      log.warn({ userId, channel: bot.id, err: error }, 'Slack users.info failed: nothing recorded')
+      if (scope === null) {
+        return {
+          person: null,
+          text: `Nothing recorded: onetrack could not ask Slack who you are (${error.message}). Try again in a moment; or ask the roadmap owner to add your slackUserId to auth.people.`,
+        }
+      }
+      const scopes = [...new Set([...scope.split(','), SLACK_EMAIL_SCOPE])]
+      return {
+        person: null,
+        text: `Nothing recorded: onetrack's Slack app needs the ${scopes.join(' and ')} scope${scopes.length === 1 ? '' : 's'} to know who you are; or add your slackUserId to auth.people.`,
+      }
+    }
+    if (found === null) {
+      log.warn(
+        { userId, channel: bot.id },
+        `Slack shows no email for the user (does the bot token have ${SLACK_EMAIL_SCOPE}?): nothing recorded`,
+      )
+      return {
+        person: null,
+        text: `onetrack does not know Slack user ${userId}: Slack shows onetrack no email for you, so nothing was recorded. onetrack's Slack app needs the ${SLACK_EMAIL_SCOPE} scope to know who you are; or add your slackUserId to auth.people.`,
+      }
+    }
+    const person = personByEmail(deps.config, found.email, found.realName ?? found.email)
+    if (person === null) {
+      log.warn(
+        { userId, email: found.email },
+        'Slack action by a user onetrack does not know: nothing recorded',
+      )
+      return {
+        person: null,
+        text: `onetrack does not know Slack user ${userId} (${found.email}), so nothing was recorded. Ask the roadmap owner to add your email to auth.people, or your Slack user id there as slackUserId.`,
+      }
+    }
+    return { person }
+  }
+
+  /**
+   * users.info, answered from the cache when asked within LOOKUP_TTL_MS. The pending answer is
+   * cached too, so presses arriving together share one request; a failure is dropped so the next
+   * press asks again.
+   */
+  const lookups = new Map<string, { at: number; answer: Promise<SlackUserIdentity | null> }>()
+  function lookUp(channelId: string, token: Secret, userId: string): Promise<SlackUserIdentity | null> {
+    const key = `${channelId}/${userId}`
+    const now = deps.now().getTime()
+    const cached = lookups.get(key)
+    if (cached !== undefined && now - cached.at < LOOKUP_TTL_MS) return cached.answer
+    lookups.delete(key)
+    if (lookups.size >= LOOKUP_MAX_ENTRIES) {
+      for (const [k, entry] of lookups) if (now - entry.at >= LOOKUP_TTL_MS) lookups.delete(k)
+      // Still full: the oldest go first (a Map keeps insertion order).
+      for (const k of lookups.keys()) {
+        if (lookups.size < LOOKUP_MAX_ENTRIES) break
+        lookups.delete(k)
+      }
+    }
+    const answer = slackUserInfo({ channel: channelId, token }, userId, deps.channels ?? {})
+    lookups.set(key, { at: now, answer })
+    answer.catch(() => {
+      if (lookups.get(key)?.answer === answer) lookups.delete(key)
+    })
+    return answer
+  }
 
   /**
    * Presses of one epic's buttons one after the other, in this process: a double click reads the

@@ -22,6 +22,14 @@ export function setToken(/** @type {string | null} */ token) {
   }
 }
 
+/** @type {string | null} */
+let csrfToken = null
+
+/** The signed-in person's CSRF token (from /api/meta), sent with every write; null when none. */
+export function setCsrfToken(/** @type {string | null} */ token) {
+  csrfToken = token
+}
+
 export class ApiError extends Error {
   /**
    * @param {number} status HTTP status; 0 when the service did not answer
@@ -51,6 +59,7 @@ export async function api(path, init = {}) {
   const token = getToken()
   if (token !== null) headers.authorization = `Bearer ${token}`
   if (init.body !== undefined) headers['content-type'] = 'application/json'
+  if (csrfToken !== null && (init.method ?? 'GET') !== 'GET') headers['x-csrf-token'] = csrfToken
   /** @type {Response} */
   let response
   try {

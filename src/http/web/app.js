@@ -4,7 +4,7 @@
 // roadmap-view.js, drawer-view.js (+ drawer-actions.js), deferrals-view.js, versions-view.js;
 // router.js maps URLs to them. Plain ES modules, no build step.
 /** @import { Meta, RoadmapResponse } from './types.d.ts' */
-import { api, errorText, getToken } from './api.js'
+import { api, errorText, getToken, setCsrfToken } from './api.js'
 import { staleLedger } from './deferrals-view.js'
 import { setTeamNames } from './drawer.js'
 import './drawer-actions.js'
@@ -13,7 +13,7 @@ import { esc } from './format.js'
 import { el, notice, shared } from './page-state.js'
 import { loadRoadmap, setRoadmap, showRoadmapError } from './roadmap-view.js'
 import { applyRoute, showView } from './router.js'
-import { onTokenChange, openTokenDialog, renderTokenButton } from './token.js'
+import { onTokenChange, openTokenDialog, renderSignIn, renderTokenButton } from './token.js'
 import { staleVersions } from './versions-view.js'
 
 performance.mark('app-start')
@@ -38,9 +38,12 @@ async function loadMeta() {
   }
   setTeamNames(new Map(shared.meta.teams.map((t) => [t.id, t.name ?? t.id])))
   el('roadmap-name').textContent = shared.meta.name
+  setCsrfToken(shared.meta.auth.csrfToken)
   fillTeamSelects()
   renderTokenButton()
-  if (shared.meta.auth.protectReads && getToken() === null) openTokenDialog()
+  renderSignIn()
+  const anonymous = getToken() === null && shared.meta.auth.caller === null
+  if (shared.meta.auth.protectReads && anonymous && !shared.meta.auth.signOn) openTokenDialog()
 }
 
 /** Everything again, as the new token sees it. */

@@ -3,6 +3,7 @@
 // the plan, its deferral history as a timeline, the owner's overrides and the form to add one.
 /** @import { Acknowledgement, Entry, EpicResponse, LedgerEvent, Period, ScoreBreakdown } from './types.d.ts' */
 import { cost, day, dayTime, esc, eventTitle, num, plural, score, shownKey } from './format.js'
+import { guarded, mayEdit, maySignOff, signInLink } from './permissions.js'
 import { overrideWord, reasonText } from './timeline.js'
 import { deferTarget, whatIfSectionHtml } from './whatif.js'
 
@@ -27,7 +28,7 @@ export function drawerHtml(data, ctx) {
   let html = `<header class="dr-head">
     <div class="dr-eyebrow"><span class="chip t-${epic.track}">${epic.track}</span>${key === '' ? '' : `<span>${esc(key)}</span>`}<span aria-hidden="true">·</span><span>${esc(teamLabel(epic.team))}</span><span aria-hidden="true">·</span><span>${statusWord(epic.status)}</span></div>
     <h2 id="drawer-title" class="dr-title">${esc(epic.title)}</h2>
-    <div class="dr-links">${epic.url === '' ? '' : `<a class="btn btn-quiet" href="${esc(epic.url)}" target="_blank" rel="noopener noreferrer">Open in ${esc(tracker)} <span aria-hidden="true">↗</span></a>`}<a class="btn btn-quiet" href="${esc(ctx.pageUrl)}" data-copy="${esc(ctx.pageUrl)}">Copy link</a></div>
+    <div class="dr-links">${epic.url === '' ? '' : `<a class="btn btn-quiet" href="${esc(epic.url)}" target="_blank" rel="noopener noreferrer">Open in ${esc(tracker)} <span aria-hidden="true">↗</span></a>`}<a class="btn btn-quiet" href="${esc(ctx.pageUrl)}" data-copy="${esc(ctx.pageUrl)}">Copy link</a>${signInLink()}</div>
     <button type="button" class="dr-close icon-btn" data-close aria-label="Close (Escape)">✕</button>
   </header>`
   html += '<div class="dr-body">'
@@ -284,7 +285,8 @@ function signOffForm(data, open, unit) {
   const formId = 'ack-epic'
   const price = open.reduce((sum, e) => sum + e.projectedCost, 0)
   const what = open.length === 1 ? 'this deferral' : `these ${num(open.length)} deferrals`
-  return `<div class="ack ack-open"><p class="ack-ask"><span class="badge b-signoff">needs sign-off</span> ${esc(plural(open.length, 'deferral'))} awaiting the owner’s call, projected at ${esc(cost(price, unit))}.</p><button type="button" class="btn btn-small" data-ack-open="${formId}" aria-expanded="false" aria-controls="${formId}">Accept with a reason</button>
+  const opener = `<button type="button" class="btn btn-small" data-ack-open="${formId}" aria-expanded="false" aria-controls="${formId}">Accept with a reason</button>`
+  return `<div class="ack ack-open"><p class="ack-ask"><span class="badge b-signoff">needs sign-off</span> ${esc(plural(open.length, 'deferral'))} awaiting the owner’s call, projected at ${esc(cost(price, unit))}.</p>${guarded(opener, maySignOff(data.epic.team))}
     <form class="ack-form" id="${formId}" data-ack-epic="${esc(data.epic.id)}" hidden novalidate>
       <label class="field"><span>Why ${open.length === 1 ? 'is' : 'are'} ${what} acceptable? <span class="muted">(required: it is recorded with your name, once for all of them)</span></span><textarea name="reason" rows="2" required></textarea></label>
       <div class="form-foot"><button type="submit" class="btn btn-primary btn-small">${open.length === 1 ? 'Accept deferral' : `Accept ${num(open.length)} deferrals`}</button><button type="button" class="btn btn-quiet btn-small" data-ack-cancel>Cancel</button><span class="form-status" role="status" aria-live="polite"></span></div>
@@ -300,7 +302,7 @@ function overrides(/** @type {EpicResponse} */ data, /** @type {DrawerContext} *
     html += '<ul class="overrides">'
     for (const o of data.overrides) {
       const revoked = o.revokedAt !== null
-      html += `<li class="ov${revoked ? ' is-revoked' : ''}"><div><strong>${esc(overrideWord(o.kind))}</strong>${o.period === undefined ? '' : ` ${o.kind === 'pin' ? 'in' : 'until'} ${esc(ctx.periodName(o.period))}`} <span class="muted">by ${esc(o.author)}, ${esc(day(o.createdAt))}${revoked ? `; revoked ${esc(day(o.revokedAt ?? ''))}${o.revokedBy === null ? '' : ` by ${esc(o.revokedBy)}`}` : ''}</span></div><p class="ov-why">“${esc(o.rationale)}”</p>${revoked ? '' : `<button type="button" class="btn btn-small" data-revoke="${esc(o.id)}">Revoke</button>`}</li>`
+      html += `<li class="ov${revoked ? ' is-revoked' : ''}"><div><strong>${esc(overrideWord(o.kind))}</strong>${o.period === undefined ? '' : ` ${o.kind === 'pin' ? 'in' : 'until'} ${esc(ctx.periodName(o.period))}`} <span class="muted">by ${esc(o.author)}, ${esc(day(o.createdAt))}${revoked ? `; revoked ${esc(day(o.revokedAt ?? ''))}${o.revokedBy === null ? '' : ` by ${esc(o.revokedBy)}`}` : ''}</span></div><p class="ov-why">“${esc(o.rationale)}”</p>${revoked ? '' : guarded(`<button type="button" class="btn btn-small" data-revoke="${esc(o.id)}">Revoke</button>`, mayEdit())}</li>`
     }
     html += '</ul>'
   }
@@ -318,7 +320,7 @@ function overrides(/** @type {EpicResponse} */ data, /** @type {DrawerContext} *
       <p class="hint" data-hint>Plan it in the period chosen, whatever its rank and the capacity left.</p>
       <label class="field" data-period-field><span>Period</span><select name="period">${options}</select></label>
       <label class="field"><span>Rationale <span class="muted">(required: it shows in reports and in the history)</span></span><textarea name="rationale" rows="3" required></textarea></label>
-      <div class="form-foot"><button type="submit" class="btn btn-primary">Record decision</button><span class="form-status" role="status" aria-live="polite"></span></div>
+      <div class="form-foot">${guarded('<button type="submit" class="btn btn-primary">Record decision</button>', mayEdit())}<span class="form-status" role="status" aria-live="polite"></span></div>
       <p class="form-error" role="alert" hidden></p>
       </fieldset></form>`
   }

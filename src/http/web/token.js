@@ -1,8 +1,9 @@
 // @ts-check
 // The API token pasted in this tab: the dialog to paste or forget it, and the button that says whose
 // it is (as /api/meta recognised it).
-import { getToken, setToken } from './api.js'
+import { api, getToken, setToken } from './api.js'
 import { el, onClick, shared } from './page-state.js'
+import { signInHref } from './permissions.js'
 
 const tokenDialog = /** @type {HTMLDialogElement} */ (el('token-dialog'))
 const tokenInput = () => /** @type {HTMLInputElement} */ (tokenDialog.querySelector('input[name="token"]'))
@@ -44,6 +45,43 @@ export function renderTokenButton() {
   button.setAttribute('aria-label', label)
   button.classList.toggle('is-bad', has && shared.meta !== null && caller === null)
 }
+
+/**
+ * With sign-on, who is signed in (and a way out), or a way in that comes back to this page. The
+ * token button stays for a token's holder.
+ */
+export function renderSignIn() {
+  const auth = shared.meta?.auth
+  const caller = auth?.caller ?? null
+  const signedIn = auth?.signOn === true && caller !== null && caller.via === 'page'
+  const who = el('signed-in')
+  who.hidden = !signedIn
+  who.textContent = signedIn ? `${caller.name} · ${caller.role}` : ''
+  who.title = signedIn && caller.email !== null ? `Signed in as ${caller.email}` : ''
+  el('sign-out').hidden = !signedIn
+  const signIn = /** @type {HTMLAnchorElement} */ (el('sign-in'))
+  signIn.hidden = auth?.signOn !== true || signedIn
+  signIn.href = signInHref()
+  el('token-button').hidden = signedIn
+}
+
+// The page may have moved on (another view, another epic) since it was drawn: come back to where it is now.
+el('sign-in').addEventListener('click', () => {
+  const link = el('sign-in')
+  if (link instanceof HTMLAnchorElement) link.href = signInHref()
+})
+
+el('sign-out').addEventListener('click', async () => {
+  const button = /** @type {HTMLButtonElement} */ (el('sign-out'))
+  button.disabled = true
+  try {
+    const { redirect } = /** @type {{ redirect: string }} */ (await api('/auth/logout', { method: 'POST' }))
+    location.assign(redirect)
+  } catch {
+    button.disabled = false
+    location.reload()
+  }
+})
 
 el('token-button').addEventListener('click', openTokenDialog)
 onClick('[data-paste-token]', openTokenDialog)

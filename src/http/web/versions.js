@@ -2,6 +2,7 @@
 // The versions view: every build is kept; pick two and see what changed between them.
 /** @import { DiffResponse, VersionChange, VersionMeta } from './types.d.ts' */
 import { day, dayTime, esc, plural, score, shownKey } from './format.js'
+import { guarded, mayApprove } from './permissions.js'
 
 /** @param {VersionMeta} v */
 export function versionLabel(v) {
@@ -27,7 +28,7 @@ export function approvalHtml(versions) {
     <p>Built ${esc(dayTime(newest.builtAt))} (${esc(newest.trigger)}). Nothing of it is written to the trackers until a roadmap owner approves it${published === undefined ? '' : `; the trackers show version #${published.id}`}. Compare the two below before approving.</p>
     <form class="approve-form" data-approve="${newest.id}" novalidate>
       <label class="field"><span>Note <span class="muted">(optional, for the decision log)</span></span><input type="text" name="note" autocomplete="off" /></label>
-      <div class="form-foot"><button type="submit" class="btn btn-primary">Approve and publish #${newest.id}</button><span class="form-status" role="status" aria-live="polite"></span></div>
+      <div class="form-foot">${guarded(`<button type="submit" class="btn btn-primary">Approve and publish #${newest.id}</button>`, mayApprove())}<span class="form-status" role="status" aria-live="polite"></span></div>
       <p class="form-error" role="alert" hidden></p>
     </form></section>`
 }

@@ -3,16 +3,39 @@ import Fastify, { type FastifyInstance } from 'fastify'
 import { Faults } from './faults.ts'
 import { type ClickOptions, type ClickResult, click, responseUrlRoutes } from './interactions.ts'
 import { FormBody, RawBody, type RouteContext, webApiRoutes, webhookRoutes } from './routes.ts'
-import { type PostedMessage, type RequestRecord, Workspace } from './workspace.ts'
+import {
+  type PostedMessage,
+  type RequestRecord,
+  type SimUser,
+  type SimUserInput,
+  Workspace,
+} from './workspace.ts'
 
 export { type MessageProblem, messageProblem, type SlackErrorCode } from './block-kit.ts'
 export { buttonsOf, type ClickOptions, type ClickResult } from './interactions.ts'
-export type { PostedMessage, RequestRecord } from './workspace.ts'
+export type { PostedMessage, RequestRecord, SimUser, SimUserInput } from './workspace.ts'
+
+/**
+ * What the bot token is granted unless told otherwise: posting, reading history, and seeing
+ * members with their emails.
+ * @see https://docs.slack.dev/reference/scopes
+ */
+export const DEFAULT_BOT_SCOPES: readonly string[] = [
+  'chat:write',
+  'channels:history',
+  'groups:history',
+  'users:read',
+  'users:read.email',
+]
 
 export interface SlackSimulatorOptions {
   teamId?: string
   /** The one bot token the Web API accepts. */
   botToken?: string
+  /** The bot token's scopes (default DEFAULT_BOT_SCOPES). */
+  botScopes?: readonly string[]
+  /** Members users.info knows, with their emails. */
+  users?: SimUserInput[]
   /** Default: one channel, C0ENGLEADS '#eng-leads'. */
   channels?: Array<{ id: string; name: string }>
   /** Incoming webhooks with fixed paths (e.g. the demo's), bound to a channel id. */
@@ -40,6 +63,10 @@ export interface SlackSimulator {
   /** A webhook URL no longer answers (404 no_service), as when its app is removed. */
   revokeWebhook(url: string): void
   archive(channelId: string): void
+  /** A member users.info answers for (a new id, or one replaced). */
+  addUser(user: SimUserInput): SimUser
+  /** The bot token's scopes from now on, as when the app is reinstalled with others. */
+  setBotScopes(scopes: readonly string[]): void
   /** Every accepted message, in the order they arrived. */
   received(): PostedMessage[]
   /** Every request answered, accepted or refused. */
@@ -65,12 +92,18 @@ export function createSlackSimulator(options: SlackSimulatorOptions = {}): Slack
   for (const c of options.channels ?? [{ id: 'C0ENGLEADS', name: 'eng-leads' }])
     workspace.addChannel(c.id, c.name)
   for (const hook of options.webhooks ?? []) workspace.createWebhook(hook.channel, hook.path)
+  for (const user of options.users ?? []) workspace.addUser(user)
   const botToken = options.botToken ?? 'xoxb-simulator-token'
   const faults = new Faults()
   const log: RequestRecord[] = []
   let baseUrl = 'http://127.0.0.1'
   const record = (entry: Omit<RequestRecord, 'at'>) => log.push({ at: clock(), ...entry })
-  const ctx: RouteContext = { workspace, botToken, record }
+  const ctx: RouteContext = {
+    workspace,
+    botToken,
+    botScopes: [...(options.botScopes ?? DEFAULT_BOT_SCOPES)],
+    record,
+  }
 
   const app = Fastify({ logger: false, forceCloseConnections: true })
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) =>
@@ -142,6 +175,10 @@ export function createSlackSimulator(options: SlackSimulatorOptions = {}): Slack
       const channel = workspace.channels.get(channelId)
       if (channel === undefined) throw new Error(`no channel ${channelId}`)
       channel.archived = true
+    },
+    addUser: (user) => workspace.addUser(user),
+    setBotScopes(scopes) {
+      ctx.botScopes = [...scopes]
     },
     received: () =>
       [...workspace.channels.values()].flatMap((c) => c.messages).sort((a, b) => Number(a.ts) - Number(b.ts)),

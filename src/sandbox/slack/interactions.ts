@@ -90,10 +90,15 @@ export async function click(ctx: RouteContext, baseUrl: string, options: ClickOp
     userId: options.userId,
   })
   const responseUrl = `${baseUrl}${responsePath}`
+  const member = ctx.workspace.users.get(options.userId)
   const payload = {
     type: 'block_actions',
     team: { id: ctx.workspace.teamId },
-    user: { id: options.userId },
+    user: {
+      id: options.userId,
+      ...(member === undefined ? {} : { username: member.name, name: member.name }),
+      team_id: ctx.workspace.teamId,
+    },
     api_app_id: 'A0ONETRACK',
     container: { type: 'message', message_ts: message.ts, channel_id: message.channel, is_ephemeral: false },
     channel: { id: message.channel },

@@ -1,10 +1,12 @@
 import type { FastifyInstance, FastifyReply } from 'fastify'
 import { messageProblem } from './block-kit.ts'
-import type { RequestRecord, Workspace } from './workspace.ts'
+import type { RequestRecord, SimUser, Workspace } from './workspace.ts'
 
 export interface RouteContext {
   workspace: Workspace
   botToken: string
+  /** The OAuth scopes granted to the bot token, in the order Slack lists them in `provided`. */
+  botScopes: string[]
   record(entry: Omit<RequestRecord, 'at'>): void
 }
 
@@ -41,10 +43,12 @@ export function webhookRoutes(app: FastifyInstance, ctx: RouteContext): void {
 }
 
 /**
- * The Web API methods a bot uses to post and to look back: chat.postMessage and
- * conversations.history. Errors are HTTP 200 with `{ok: false, error}`; bad tokens included.
+ * The Web API methods a bot uses to post, to look back and to know who pressed a button:
+ * chat.postMessage, conversations.history and users.info. Errors are HTTP 200 with
+ * `{ok: false, error}`; bad tokens and missing scopes included.
  * @see https://docs.slack.dev/reference/methods/chat.postMessage
  * @see https://docs.slack.dev/reference/methods/conversations.history
+ * @see https://docs.slack.dev/reference/methods/users.info
  */
 export function webApiRoutes(app: FastifyInstance, ctx: RouteContext): void {
   app.post('/api/chat.postMessage', async (request, reply) => {
@@ -123,6 +127,61 @@ export function webApiRoutes(app: FastifyInstance, ctx: RouteContext): void {
   app.post('/api/conversations.history', async (request, reply) =>
     history(argsOf(request.body), request.headers.authorization, reply),
   )
+
+  // users.info needs users:read; without users:read.email it still answers, leaving profile.email out.
+  const usersInfo = async (
+    args: Record<string, unknown>,
+    authorization: string | undefined,
+    reply: FastifyReply,
+  ) => {
+    const route = 'users.info'
+    const auth = authError(authorization, args.token, ctx.botToken)
+    if (auth !== null) return answer(reply, ctx, route, { ok: false, error: auth })
+    const scope = scopeError(ctx, 'users:read')
+    if (scope !== null) return answer(reply, ctx, route, scope)
+    const user = typeof args.user === 'string' ? ctx.workspace.users.get(args.user) : undefined
+    if (user === undefined) return answer(reply, ctx, route, { ok: false, error: 'user_not_found' })
+    return answer(reply, ctx, route, {
+      ok: true,
+      user: userJson(user, ctx.workspace.teamId, ctx.botScopes.includes('users:read.email')),
+    })
+  }
+  app.get('/api/users.info', async (request, reply) =>
+    usersInfo(request.query as Record<string, unknown>, request.headers.authorization, reply),
+  )
+  // A form only: users.info does not read a JSON body, so its arguments count as absent.
+  app.post('/api/users.info', async (request, reply) =>
+    usersInfo(
+      request.body instanceof FormBody ? request.body.fields : {},
+      request.headers.authorization,
+      reply,
+    ),
+  )
+}
+
+/** Slack's answer to a token without the method's scope: what it needed, and what it has. */
+function scopeError(ctx: RouteContext, needed: string): Record<string, unknown> | null {
+  if (ctx.botScopes.includes(needed)) return null
+  return { ok: false, error: 'missing_scope', needed, provided: ctx.botScopes.join(',') }
+}
+
+/** A user object as users.info returns it; `profile.email` only with users:read.email. */
+function userJson(user: SimUser, teamId: string, withEmail: boolean) {
+  return {
+    id: user.id,
+    team_id: teamId,
+    name: user.name,
+    deleted: false,
+    real_name: user.realName,
+    is_bot: user.isBot,
+    profile: {
+      real_name: user.realName,
+      display_name: user.displayName,
+      real_name_normalized: user.realName,
+      display_name_normalized: user.displayName,
+      ...(withEmail && user.email !== undefined ? { email: user.email } : {}),
+    },
+  }
 }
 
 function messageJson(

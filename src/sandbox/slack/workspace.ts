@@ -19,6 +19,20 @@ export interface SimChannel {
   messages: PostedMessage[]
 }
 
+/** A member of the workspace, as users.info describes them. */
+export interface SimUser {
+  id: string
+  /** The handle (`name`), e.g. olivia. */
+  name: string
+  realName: string
+  displayName: string
+  /** Absent for bots and for members whose email Slack does not hold. */
+  email?: string
+  isBot: boolean
+}
+
+export type SimUserInput = Pick<SimUser, 'id'> & Partial<Omit<SimUser, 'id'>>
+
 /** Every request the simulator answered, accepted or not. */
 export interface RequestRecord {
   at: number
@@ -30,9 +44,10 @@ export interface RequestRecord {
   messages?: string[]
 }
 
-/** One Slack workspace: channels, incoming webhooks bound to them, the messages they hold. */
+/** One Slack workspace: members, channels, incoming webhooks bound to them, the messages they hold. */
 export class Workspace {
   readonly teamId: string
+  readonly users = new Map<string, SimUser>()
   readonly channels = new Map<string, SimChannel>()
   /** Webhook path (/services/T…/B…/secret) → channel id. */
   readonly webhooks = new Map<string, string>()
@@ -50,6 +65,22 @@ export class Workspace {
 
   now(): number {
     return this.#clock()
+  }
+
+  /** A member; the handle defaults to the id in lower case, the names to the handle. */
+  addUser(input: SimUserInput): SimUser {
+    const name = input.name ?? input.id.toLowerCase()
+    const realName = input.realName ?? name
+    const user: SimUser = {
+      id: input.id,
+      name,
+      realName,
+      displayName: input.displayName ?? name,
+      isBot: input.isBot ?? false,
+      ...(input.email === undefined ? {} : { email: input.email }),
+    }
+    this.users.set(user.id, user)
+    return user
   }
 
   addChannel(id: string, name: string): SimChannel {

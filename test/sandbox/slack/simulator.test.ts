@@ -1,5 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { createSlackSimulator, type SlackSimulator } from '../../../src/sandbox/slack/index.ts'
+import {
+  createSlackSimulator,
+  DEFAULT_BOT_SCOPES,
+  type SlackSimulator,
+} from '../../../src/sandbox/slack/index.ts'
 
 let slack: SlackSimulator
 let hook: string
@@ -225,5 +229,100 @@ describe('Slack Web API', () => {
       '3',
       { ok: false, error: 'ratelimited' },
     ])
+  })
+})
+
+describe('Slack users.info', () => {
+  const get = (query: string, token: string | null = slack.botToken) =>
+    slack.app.inject({
+      method: 'GET',
+      url: `/api/users.info?${query}`,
+      headers: token === null ? {} : { authorization: `Bearer ${token}` },
+    })
+
+  beforeEach(() => {
+    slack.addUser({
+      id: 'U0TESS',
+      name: 'tess',
+      realName: 'Tess Ng',
+      displayName: 'tess.ng',
+      email: 'tess@example.com',
+    })
+  })
+
+  it('answers a member with their profile and email, by GET or a POSTed form', async () => {
+    const user = {
+      id: 'U0TESS',
+      team_id: 'T0ONETRACK',
+      name: 'tess',
+      deleted: false,
+      real_name: 'Tess Ng',
+      is_bot: false,
+      profile: {
+        real_name: 'Tess Ng',
+        display_name: 'tess.ng',
+        real_name_normalized: 'Tess Ng',
+        display_name_normalized: 'tess.ng',
+        email: 'tess@example.com',
+      },
+    }
+    expect((await get('user=U0TESS')).json()).toEqual({ ok: true, user })
+    const form = await slack.app.inject({
+      method: 'POST',
+      url: '/api/users.info',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: `token=${slack.botToken}&user=U0TESS`,
+    })
+    expect(form.json()).toEqual({ ok: true, user })
+  })
+
+  it('does not read a JSON body: its arguments count as absent', async () => {
+    const json = await slack.app.inject({
+      method: 'POST',
+      url: '/api/users.info',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${slack.botToken}` },
+      payload: JSON.stringify({ user: 'U0TESS' }),
+    })
+    expect(json.json()).toEqual({ ok: false, error: 'user_not_found' })
+  })
+
+  it('answers user_not_found for someone not in the workspace, and checks the token first', async () => {
+    expect((await get('user=U0NOBODY')).json()).toEqual({ ok: false, error: 'user_not_found' })
+    expect((await get('user=U0TESS', null)).json()).toEqual({ ok: false, error: 'not_authed' })
+    expect((await get('user=U0TESS', 'xoxb-wrong')).json()).toEqual({ ok: false, error: 'invalid_auth' })
+  })
+
+  it('leaves the email out without users:read.email, and needs users:read at all', async () => {
+    slack.setBotScopes(['chat:write', 'users:read'])
+    const withoutEmail = (await get('user=U0TESS')).json()
+    expect(withoutEmail.ok).toBe(true)
+    expect(withoutEmail.user.profile).not.toHaveProperty('email')
+    slack.setBotScopes(['chat:write', 'channels:history'])
+    const answer = await get('user=U0TESS')
+    expect([answer.statusCode, answer.json()]).toEqual([
+      200,
+      { ok: false, error: 'missing_scope', needed: 'users:read', provided: 'chat:write,channels:history' },
+    ])
+    expect(slack.requests().at(-1)).toMatchObject({
+      route: 'users.info',
+      status: 200,
+      error: 'missing_scope',
+    })
+  })
+
+  it('grants the default scopes, users:read.email included, unless told otherwise', async () => {
+    expect(DEFAULT_BOT_SCOPES).toEqual(expect.arrayContaining(['users:read', 'users:read.email']))
+    const scoped = createSlackSimulator({
+      botScopes: ['users:read'],
+      users: [{ id: 'U0B', email: 'b@example.com' }],
+    })
+    const answer = await scoped.app.inject({
+      method: 'GET',
+      url: '/api/users.info?user=U0B',
+      headers: { authorization: `Bearer ${scoped.botToken}` },
+    })
+    expect(answer.json().user).toMatchObject({ id: 'U0B', name: 'u0b', profile: { display_name: 'u0b' } })
+    expect(answer.json().user.profile).not.toHaveProperty('email')
+    await scoped.close()
   })
 })

@@ -1,11 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyRequest } from 'fastify'
 import Type from 'typebox'
-import { type Person, roadmapSettings } from '../../../config/index.ts'
+import { roadmapSettings } from '../../../config/index.ts'
 import { DEFERRAL_KINDS, epicLabel } from '../../../domain/index.ts'
 import { OnetrackError } from '../../../errors.ts'
 import { acceptDeferral, acceptEpicDeferrals, approveProposal } from '../../../pipeline/index.ts'
 import { type DecisionKind, type DecisionPosition, decisionPage } from '../../../store/index.ts'
+import type { Caller } from '../../plugins/auth.ts'
 import { type ApiDeps, readSecurity } from './index.ts'
 import { decodeCursor, encodeCursor, instantParam, invalidField, isKeysetPosition } from './params.ts'
 import { AckResponse, ApproveResponse, EpicAckResponse } from './responses.ts'
@@ -29,8 +30,9 @@ function kindsParam(value: string | undefined): readonly DecisionKind[] | undefi
 
 const isPosition = (value: unknown): value is DecisionPosition => isKeysetPosition(value)
 
-function caller(request: FastifyRequest): Person {
-  if (request.caller === null) throw new OnetrackError('ONETRACK_UNAUTHORIZED', 'a bearer token is required')
+function caller(request: FastifyRequest): Caller {
+  if (request.caller === null)
+    throw new OnetrackError('ONETRACK_UNAUTHORIZED', 'sign in, or send a bearer token')
   return request.caller
 }
 
@@ -68,7 +70,7 @@ export const decisionRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, de
       const reason = reasonOf(request.body)
       const result = await acceptDeferral(
         deps,
-        { person: caller(request), eventId: request.params.id, reason, via: 'api' },
+        { person: caller(request), eventId: request.params.id, reason, via: caller(request).via },
         request.log,
       )
       const event = eventWithWords(result.event, roadmapSettings(deps.config).periods)
@@ -101,7 +103,7 @@ export const decisionRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, de
       const epicId = request.params.id
       const result = await acceptEpicDeferrals(
         deps,
-        { person: caller(request), epicId, reason, via: 'api' },
+        { person: caller(request), epicId, reason, via: caller(request).via },
         request.log,
       )
       if (result.status === 'already') {
@@ -147,7 +149,7 @@ export const decisionRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, de
       const note = request.body?.note?.trim() || null
       return approveProposal(
         deps,
-        { person: caller(request), id: request.params.id, note, via: 'api' },
+        { person: caller(request), id: request.params.id, note, via: caller(request).via },
         request.log,
       )
     },

@@ -1,9 +1,17 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { FastifyReply, FastifyRequest } from 'fastify'
 import Type from 'typebox'
 import { renderMarkdown } from '../../../channels/index.ts'
-import { reportSettings, roadmapSettings } from '../../../config/index.ts'
+import {
+  isRoadmapOwner,
+  type OnetrackConfig,
+  reportSettings,
+  roadmapSettings,
+  teamsOwnedBy,
+} from '../../../config/index.ts'
 import { OnetrackError } from '../../../errors.ts'
 import { loadChannelReport } from '../../../pipeline/index.ts'
+import type { Caller } from '../../plugins/auth.ts'
 import { type ApiDeps, readSecurity } from './index.ts'
 import { MetaResponse } from './responses.ts'
 import { errors, Text } from './schemas.ts'
@@ -26,7 +34,7 @@ export const metaRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) 
         },
       },
     },
-    async (request) => ({
+    async (request, reply) => ({
       name: config.roadmap.name,
       teams: config.roadmap.teams.map((t) => ({
         id: t.id,
@@ -38,7 +46,12 @@ export const metaRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) 
       periods: roadmapSettings(config).periods,
       unit: reportSettings(config).costUnit,
       chronicThreshold: config.roadmap.chronicDeferralThreshold,
-      auth: { protectReads: config.auth.protectReads, caller: request.caller },
+      auth: {
+        protectReads: config.auth.protectReads,
+        signOn: config.auth.oidc !== undefined,
+        caller: callerView(config, request.caller),
+        csrfToken: csrfToken(request, reply),
+      },
     }),
   )
 
@@ -62,4 +75,24 @@ export const metaRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) 
       return { markdown: renderMarkdown(loaded.report, loaded.context) }
     },
   )
+}
+
+/** Who is calling, with what the page needs to show them only what they may do. */
+function callerView(config: OnetrackConfig, caller: Caller | null) {
+  if (caller === null) return null
+  return {
+    name: caller.name,
+    role: caller.role,
+    email: caller.email ?? null,
+    via: caller.via,
+    roadmapOwner: isRoadmapOwner(config, caller),
+    teams: teamsOwnedBy(config, caller),
+  }
+}
+
+/** A signed-in person's CSRF token, bound to their session; never cached with the answer. */
+function csrfToken(request: FastifyRequest, reply: FastifyReply): string | null {
+  if (request.caller?.via !== 'page' || request.sessionKey === null) return null
+  void reply.header('cache-control', 'no-store')
+  return reply.generateCsrf({ userInfo: request.sessionKey })
 }

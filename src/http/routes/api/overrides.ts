@@ -1,10 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyRequest } from 'fastify'
 import Type from 'typebox'
-import type { Person } from '../../../config/index.ts'
 import { OnetrackError } from '../../../errors.ts'
 import { recordOverride, revokeOverride } from '../../../pipeline/index.ts'
 import { listOverrides } from '../../../store/index.ts'
+import type { Caller } from '../../plugins/auth.ts'
 import { type ApiDeps, readSecurity } from './index.ts'
 import { invalidField } from './params.ts'
 import { errors, FreeText, OverrideKind, OverrideView, Text } from './schemas.ts'
@@ -35,10 +35,10 @@ export const overrideRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, de
   const db = deps.database.db
   const secured = readSecurity(deps.config)
 
-  function author(request: FastifyRequest): Person {
+  function author(request: FastifyRequest): Caller {
     // requireRole('editor') ran first, so there is a caller.
     if (request.caller === null)
-      throw new OnetrackError('ONETRACK_UNAUTHORIZED', 'a bearer token is required')
+      throw new OnetrackError('ONETRACK_UNAUTHORIZED', 'sign in, or send a bearer token')
     return request.caller
   }
 
@@ -94,7 +94,11 @@ export const overrideRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, de
       },
     },
     async (request, reply) => {
-      const outcome = await recordOverride(deps, { person: author(request), ...request.body }, request.log)
+      const outcome = await recordOverride(
+        deps,
+        { person: author(request), via: author(request).via, ...request.body },
+        request.log,
+      )
       if (outcome.status === 'invalid') throw invalidField(`body/${outcome.field}`, outcome.message)
       if (outcome.status === 'no_epic') {
         throw new OnetrackError('ONETRACK_NOT_FOUND', `body/epicId: ${outcome.message}`, {
@@ -125,6 +129,11 @@ export const overrideRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, de
         },
       },
     },
-    async (request) => revokeOverride(deps, { person: author(request), id: request.params.id }, request.log),
+    async (request) =>
+      revokeOverride(
+        deps,
+        { person: author(request), via: author(request).via, id: request.params.id },
+        request.log,
+      ),
   )
 }

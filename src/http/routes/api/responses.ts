@@ -29,11 +29,22 @@ export const MetaResponse = Type.Object({
   chronicThreshold: Type.Integer({ description: 'deferrals from which an epic counts as chronic' }),
   auth: Type.Object({
     protectReads: Type.Boolean({ description: 'reads need a viewer token or above' }),
+    signOn: Type.Boolean({ description: 'people sign in with the identity provider at /auth/login' }),
     caller: Nullable(
       Type.Object(
-        { name: Type.String(), role: Type.Enum(['viewer', 'editor', 'owner']) },
-        { description: 'the token’s holder; editors and owners may record overrides' },
+        {
+          name: Type.String(),
+          role: Type.Enum(['viewer', 'editor', 'owner']),
+          email: Nullable(Type.String()),
+          via: Type.Enum(['api', 'page'], { description: 'api: a bearer token; page: signed in' }),
+          roadmapOwner: Type.Boolean({ description: 'signs off any deferral and approves versions' }),
+          teams: Type.Array(Type.String(), { description: 'the teams whose deferrals they sign off' }),
+        },
+        { description: 'who is calling; editors and owners may record overrides' },
       ),
+    ),
+    csrfToken: Nullable(
+      Type.String({ description: 'for a signed-in person: send it as x-csrf-token with every write' }),
     ),
   }),
 })

@@ -285,7 +285,9 @@ export const DeferralEvent = Open(
             by: Type.String(),
             at: Type.String(),
             reason: Type.String(),
-            via: Type.Enum(['api', 'slack', 'override']),
+            via: Type.Enum(['api', 'slack', 'page', 'override'], {
+              description: 'page: a signed-in person on the page; api: a token; override: an owner’s pin',
+            }),
             overrideId: Nullable(Type.String({ description: 'the pin that answered it (via override)' })),
             decisionId: Type.String(),
           },
@@ -330,7 +332,13 @@ export const DecisionView = Type.Object(
       }),
     ),
     subject: Type.String({ description: 'the deferral event, override or version id' }),
-    via: Type.Enum(['api', 'slack']),
+    authorEmail: Nullable(
+      Type.String({ description: 'the author’s email, when they signed in or Slack named them' }),
+    ),
+    authorSubject: Nullable(Type.String({ description: 'the identity provider’s subject of the author' })),
+    via: Type.Enum(['api', 'slack', 'page'], {
+      description: 'page: a signed-in person on the page; api: a bearer token; slack: a report button',
+    }),
     details: Type.Record(Type.String(), Type.Unknown()),
   },
   { description: 'one owned call in the decision log' },
