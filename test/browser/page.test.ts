@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { parseConfig } from '../../src/config/index.ts'
 import type {
   DeferralsResponse,
   Entry,
@@ -9,8 +10,10 @@ import type {
   RoadmapResponse,
   VersionsResponse,
 } from '../../src/http/web/types.d.ts'
+import { startIdentityProvider } from '../../src/sandbox/identity/index.ts'
 import { startTestApp } from '../helpers/app.ts'
-import { TEST_TOKENS, testConfig } from '../helpers/config.ts'
+import { freePort } from '../helpers/cli.ts'
+import { TEST_SOURCES_YAML, TEST_TOKENS, testConfig, testEnv } from '../helpers/config.ts'
 import { type DemoWorld, launchChromium, startDemoWorld, WORLD_TOKENS } from './demo-world.ts'
 
 /** Screenshots of each step, kept as test artifacts (gitignored). */
@@ -688,6 +691,71 @@ describe('the web page with reads protected', { timeout: TEST_MS }, () => {
       await tab.close()
     } finally {
       await app.close()
+    }
+  })
+})
+
+describe('the web page with single sign-on and reads protected', { timeout: TEST_MS }, () => {
+  it('offers the sign-in rather than a token box, and reads once signed in', async () => {
+    const port = await freePort()
+    const url = `http://localhost:${port}`
+    const identity = await startIdentityProvider({
+      people: [{ subject: 'u-vi', name: 'Vi Reader', email: 'vi@acme.test', groups: [] }],
+      clients: [
+        {
+          clientId: 'onetrack',
+          clientSecret: 'browser-oidc-secret',
+          redirectUris: [`${url}/auth/callback`],
+          postLogoutRedirectUris: [`${url}/`],
+        },
+      ],
+    })
+    const config = parseConfig(
+      `
+server: { publicUrl: "${url}" }
+auth:
+  protectReads: true
+  oidc:
+    issuer: ${identity.issuer}
+    clientId: onetrack
+    clientSecret: \${OIDC_SECRET}
+    redirectUrl: ${url}/auth/callback
+  session: { secret: "\${SESSION_SECRET}" }
+roadmap:
+  periods: { quarters: { start: 2027-Q1, count: 4 } }
+  teams:
+    - { id: checkout, capacity: 40 }
+${TEST_SOURCES_YAML}`,
+      '/test/onetrack.yaml',
+      {
+        ...testEnv,
+        OIDC_SECRET: 'browser-oidc-secret',
+        SESSION_SECRET: 'a-session-secret-for-the-browser-test',
+      },
+    )
+    const app = await startTestApp({ config })
+    try {
+      await app.app.listen({ port, host: '127.0.0.1' })
+      const tab = await context.newPage()
+      tab.on('pageerror', (error) => problems.push(error.message))
+      await tab.goto(url)
+      await poll('the page to ask for a sign-in', () => tab.locator('#roadmap-summary').textContent()).toBe(
+        'Sign in to read this roadmap.',
+      )
+      expect(await tab.locator('#token-dialog[open]').count()).toBe(0)
+      await tab.locator('#sign-in').click()
+      await tab.locator('button[data-subject="u-vi"]').click()
+      await tab.waitForURL(`${url}/`, { timeout: WAIT_MS })
+      await poll('the page to name who is signed in', () => tab.locator('#signed-in').textContent()).toBe(
+        'Vi Reader · viewer',
+      )
+      await poll('the page to say nothing was built yet', () =>
+        tab.locator('#roadmap-notice').textContent(),
+      ).toContain('No roadmap has been built yet')
+      await tab.close()
+    } finally {
+      await app.close()
+      await identity.close()
     }
   })
 })

@@ -246,6 +246,20 @@ describe('sign-on with an OpenID provider', () => {
     })
   })
 
+  it('answers a call without credentials with 401 and where to sign in', async () => {
+    const answer = await call(new CookieJar(), 'POST', '/api/overrides', {
+      body: { epicId: EPICS.cache, kind: 'exclude', rationale: 'x' },
+    })
+    expect(answer.status).toBe(401)
+    expect(answer.body).toEqual({
+      error: {
+        code: 'ONETRACK_UNAUTHORIZED',
+        message: 'sign in, or send a bearer token',
+        details: { signIn: '/auth/login' },
+      },
+    })
+  })
+
   it("refuses a viewer's write with 403 and the reason", async () => {
     const { jar, meta } = await signedIn('u-alex')
     const answer = await call(jar, 'POST', `/api/epics/${encodeURIComponent(EPICS.savedCarts)}/ack`, {

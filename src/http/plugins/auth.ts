@@ -144,7 +144,12 @@ function refusal(
           : signOn
             ? 'sign in, or send a bearer token'
             : 'a bearer token is required'
-    return new OnetrackError('ONETRACK_UNAUTHORIZED', message)
+    // The page offers the sign-in instead of a token box when the answer says where it is.
+    return new OnetrackError(
+      'ONETRACK_UNAUTHORIZED',
+      message,
+      signOn && request.headers.authorization === undefined ? { details: { signIn: '/auth/login' } } : {},
+    )
   }
   if (rank[request.caller.role] < rank[role]) {
     return new OnetrackError(

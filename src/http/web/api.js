@@ -117,6 +117,13 @@ function takeEarly(path, init) {
 /** An error in words, with what to do about it. */
 export function errorText(/** @type {unknown} */ error) {
   if (!(error instanceof ApiError)) return error instanceof Error ? error.message : String(error)
+  if (
+    error.status === 401 &&
+    typeof error.details === 'object' &&
+    error.details !== null &&
+    'signIn' in error.details
+  )
+    return `${error.message}: “Sign in” at the top right.`
   if (error.status === 401)
     return getToken() === null
       ? 'This needs a token: paste one with “Token” at the top right.'

@@ -18,7 +18,7 @@ import {
   trackerOf,
   viewPath,
 } from './page-state.js'
-import { openTokenDialog } from './token.js'
+import { askForCredentials } from './token.js'
 
 const drawer = /** @type {HTMLDialogElement} */ (el('drawer'))
 export const drawerContent = el('drawer-content')
@@ -97,7 +97,7 @@ export async function renderEpic(epicId, focus) {
     const title = drawerContent.querySelector('#drawer-title')
     if (title instanceof HTMLElement && title.textContent === 'Loading…')
       title.textContent = 'Epic not available'
-    if (error instanceof ApiError && error.status === 401) openTokenDialog()
+    if (error instanceof ApiError && error.status === 401) askForCredentials(error)
   } finally {
     drawer.setAttribute('aria-busy', 'false')
   }

@@ -7,7 +7,7 @@ import { drawerEpic, isDrawerOpen } from './drawer-view.js'
 import { ago, esc, num, plural } from './format.js'
 import { chronic, el, nameOf, names, notice, openPeriods, shared } from './page-state.js'
 import { effortStep, timelineHtml } from './timeline.js'
-import { openTokenDialog } from './token.js'
+import { askForCredentials, offersSignIn } from './token.js'
 
 const timeline = el('timeline')
 const filtersForm = /** @type {HTMLFormElement} */ (el('filters'))
@@ -37,7 +37,9 @@ export function showRoadmapError(error) {
   el('roadmap-summary').textContent = unbuilt
     ? 'No roadmap has been built yet.'
     : error instanceof ApiError && error.status === 401
-      ? 'This roadmap needs a token to read.'
+      ? offersSignIn(error)
+        ? 'Sign in to read this roadmap.'
+        : 'This roadmap needs a token to read.'
       : 'The roadmap could not be loaded.'
   notice(
     el('roadmap-notice'),
@@ -45,7 +47,7 @@ export function showRoadmapError(error) {
       ? 'No roadmap has been built yet: it is built after the first sync of the trackers (or run `onetrack build`).'
       : errorText(error),
   )
-  if (error instanceof ApiError && error.status === 401) openTokenDialog()
+  if (error instanceof ApiError && error.status === 401) askForCredentials(error)
 }
 
 /** @param {RoadmapResponse} roadmap */

@@ -1,7 +1,7 @@
 // @ts-check
 // The API token pasted in this tab: the dialog to paste or forget it, and the button that says whose
 // it is (as /api/meta recognised it).
-import { api, getToken, setToken } from './api.js'
+import { ApiError, api, getToken, setToken } from './api.js'
 import { el, onClick, shared } from './page-state.js'
 import { signInHref } from './permissions.js'
 
@@ -82,6 +82,28 @@ el('sign-out').addEventListener('click', async () => {
     location.reload()
   }
 })
+
+/** Whether a refusal (401) names the service's sign-in: it has single sign-on. */
+export function offersSignIn(/** @type {unknown} */ error) {
+  const details = error instanceof ApiError ? error.details : undefined
+  return typeof details === 'object' && details !== null && 'signIn' in details
+}
+
+/**
+ * Asked for credentials (a 401): with sign-on (the answer names its sign-in), the way to sign in
+ * stands out; without, the token box opens.
+ * @param {unknown} error
+ */
+export function askForCredentials(error) {
+  if (!offersSignIn(error)) {
+    openTokenDialog()
+    return
+  }
+  const link = el('sign-in')
+  link.hidden = false
+  if (link instanceof HTMLAnchorElement) link.href = signInHref()
+  link.focus()
+}
 
 el('token-button').addEventListener('click', openTokenDialog)
 onClick('[data-paste-token]', openTokenDialog)
