@@ -1,7 +1,7 @@
 // How work enters the queues, and how repeated requests for the same work coalesce: the
 // deduplication id of each queue, the one `enqueue`, and the two requests the use cases make —
-// queue a build (a burst of syncs and webhooks becomes one build 1.5 s after the last) and queue
-// the write-back of a version to every source that writes back.
+// queue a build (at once on an idle pipeline; during a burst, one next build that gathers it)
+// and queue the write-back of a version to every source that writes back.
 import { randomUUID } from 'node:crypto'
 import type { Queue } from 'bullmq'
 import { OnetrackError } from '../errors.ts'
@@ -22,9 +22,6 @@ export const deduplicationIds: { [N in JobName]: (payload: JobPayload<N>) => str
   writeback: (p) => `writeback.${p.sourceId}.${p.versionId}`,
   report: (p) => `report.${p.channelId}.${p.week ?? 'current'}`,
 }
-
-/** Quiet time before a build a sync asks for, so a burst of syncs and webhooks becomes one build. */
-export const BUILD_DEBOUNCE_MS = 1_500
 
 export type EnqueueOutcome = { status: 'queued'; jobId: string } | { status: 'coalesced'; jobId: string }
 
@@ -63,21 +60,27 @@ export async function enqueue<N extends JobName>(
   return job.id === jobId ? { status: 'queued', jobId } : { status: 'coalesced', jobId: job.id ?? jobId }
 }
 
+/** How long a build asked for while another is waiting or running waits for more syncs to land. */
+export const BUILD_GATHER_MS = 1_500
+
 /**
- * Asks for a build. Builds coalesce (one deduplication id for all); a build a sync asks for
- * (`debounce`) also waits BUILD_DEBOUNCE_MS, so the syncs of a burst land before it starts. An
- * owner's decision asks without the wait: a person is looking at the page.
+ * Asks for a build, coalescing adaptively. Every build request shares one deduplication id. With
+ * no build waiting or running, it starts at once: an edit on an idle pipeline is built without a
+ * wait. Asked while one is, it becomes the one next build (keepLastIfActive) and gathers what
+ * arrives for BUILD_GATHER_MS first, so a burst costs a build every couple of seconds rather than
+ * builds back to back that would starve the syncs feeding them (`gather`: what syncs ask; an
+ * owner's decision asks without it, since a person is looking at the page). A build reads
+ * everything synced by its start, so none runs on stale inputs.
  */
 export async function queueBuild(
   queues: Queues,
-  request: { trigger: string; now: Date; debounce?: boolean },
+  request: { trigger: string; now: Date; gather?: boolean },
 ): Promise<EnqueueOutcome> {
-  return enqueue(
-    queues,
-    'build',
-    { trigger: request.trigger, requestedAt: request.now.toISOString() },
-    request.debounce === true ? { delay: BUILD_DEBOUNCE_MS } : {},
-  )
+  const payload = { trigger: request.trigger, requestedAt: request.now.toISOString() }
+  if (request.gather !== true) return enqueue(queues, 'build', payload)
+  const counts = await queues.build.getJobCounts('active', 'waiting', 'delayed', 'prioritized')
+  const busy = Object.values(counts).some((n) => n > 0)
+  return enqueue(queues, 'build', payload, busy ? { delay: BUILD_GATHER_MS } : {})
 }
 
 /**

@@ -2,7 +2,7 @@
 // schemas (payloads.ts), how work is enqueued and coalesced (enqueue.ts: queueBuild, queueWritebacks),
 // the queues themselves with their retry options (queues.ts), and the periodic reconcile schedules.
 export {
-  BUILD_DEBOUNCE_MS,
+  BUILD_GATHER_MS,
   deduplicationIds,
   type EnqueueOutcome,
   enqueue,

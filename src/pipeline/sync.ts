@@ -1,9 +1,9 @@
 // Sync: fetch one source's epics (all, the changes since the cursor, or one epic a webhook named)
 // through its tracker connector, store them in one transaction so a build never sees half a sync,
-// and ask for a build when anything changed. The build request coalesces: a burst of syncs and
-// webhooks becomes one build (src/jobs/enqueue.ts, queueBuild). The epics come with onetrack's own
-// fields as the tickets show them: a ticket that differs from what was written is written again
-// (drift.ts).
+// and ask for a build when anything changed. The build request coalesces: at once on an idle
+// pipeline, and syncs arriving while a build runs gather into the one next build
+// (src/jobs/enqueue.ts, queueBuild). The epics come with onetrack's own fields as the tickets show
+// them: a ticket that differs from what was written is written again (drift.ts).
 import { type JobPayload, queueBuild } from '../jobs/index.ts'
 import { type EpicRecord, saveSyncBatch, syncCursor } from '../store/index.ts'
 import { withItemRefs } from '../trackers/index.ts'
@@ -77,7 +77,7 @@ export async function runSync(
   // nothing when everything is already right.
   const buildQueued = stored.changed + stored.deleted > 0 || payload.reason === 'schedule'
   if (buildQueued) {
-    await queueBuild(deps.queues, { trigger: `sync:${source.id}`, now: deps.now(), debounce: true })
+    await queueBuild(deps.queues, { trigger: `sync:${source.id}`, now: deps.now(), gather: true })
   }
   const drifted = await reconcileOwned(deps, source.id, owned, readFrom)
   return {

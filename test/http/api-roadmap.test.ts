@@ -1,3 +1,4 @@
+import { brotliDecompressSync, gunzipSync } from 'node:zlib'
 import Fastify from 'fastify'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { deferralCounts } from '../../src/domain/index.ts'
@@ -348,6 +349,19 @@ describe('REST API: roadmap, versions, diff, capacity, meta', () => {
     expect(q4).toMatchObject({ planned: 20, byTrack: { product: 0, technical: 20 }, technicalShare: 1 })
     const old = await get(`/api/capacity?version=${versions[0]}`)
     expect(old.body.periods[0]).toMatchObject({ period: '2027-Q1', planned: 70 })
+  })
+
+  it('compresses its answers for clients that accept it (brotli, else gzip), the same JSON inside', async () => {
+    const plain = await t.app.inject({ url: '/api/roadmap' })
+    expect(plain.headers['content-encoding']).toBeUndefined()
+    const br = await t.app.inject({ url: '/api/roadmap', headers: { 'accept-encoding': 'gzip, br' } })
+    expect(br.headers['content-encoding']).toBe('br')
+    expect(br.headers.vary).toContain('accept-encoding')
+    expect(brotliDecompressSync(br.rawPayload).toString()).toBe(plain.body)
+    const gz = await t.app.inject({ url: '/api/roadmap', headers: { 'accept-encoding': 'gzip' } })
+    expect(gz.headers['content-encoding']).toBe('gzip')
+    expect(gunzipSync(gz.rawPayload).toString()).toBe(plain.body)
+    expect(br.rawPayload.length).toBeLessThan(plain.rawPayload.length / 4)
   })
 
   it('describes the filters and who is calling', async () => {
