@@ -229,6 +229,9 @@ function sourceIdsOf(config: OnetrackConfig): Record<'jira' | 'linear', string> 
   }
 }
 
+/** How the owner made the history's calls: on the page when they are a person who signs in. */
+const viaOf = (owner: Person): 'api' | 'page' => (owner.email === undefined ? 'api' : 'page')
+
 /** Who signed the history's deferrals off: the roadmap's owner among the people, else an owner token. */
 function ownerOf(config: OnetrackConfig): Person | null {
   const person = config.auth.people.find((p) => p.role === 'owner')
@@ -261,7 +264,7 @@ async function reviewDeferrals(
     const when = Math.min(Date.parse(latest.at) + 7 * DAY_MS, Date.parse(at) - 3_600_000)
     await acceptEpicDeferrals(
       { ...deps, now: () => new Date(when) },
-      { person: owner, epicId, reason: reasonFor(latest), via: owner.email === undefined ? 'api' : 'page' },
+      { person: owner, epicId, reason: reasonFor(latest), via: viaOf(owner) },
       quiet(deps),
     )
   }
@@ -300,7 +303,7 @@ async function signOffStory(deps: PipelineDeps, owner: Person, storyId: string, 
   if (reason === undefined) return 0
   await acceptEpicDeferrals(
     { ...deps, now: () => new Date(Date.parse(at) + 2 * DAY_MS) },
-    { person: owner, epicId: storyId, reason, via: owner.email === undefined ? 'api' : 'page' },
+    { person: owner, epicId: storyId, reason, via: viaOf(owner) },
     quiet(deps),
   )
   return 1

@@ -14,7 +14,7 @@ import { runBuild, runSync, runWhatIf, runWriteback } from '../pipeline/index.ts
 import { createRedis, pingRedis } from '../redis.ts'
 import { DEMO_OIDC_CLIENT_ID, DEMO_PEOPLE } from '../sandbox/demo/people.ts'
 import { type DemoTrackers, HISTORY_STEPS, startDemoTrackers } from '../sandbox/demo/trackers.ts'
-import { type IdentityProvider, startIdentityProvider } from '../sandbox/identity/index.ts'
+import { type IdentityProvider, onetrackClient, startIdentityProvider } from '../sandbox/identity/index.ts'
 import {
   accruedCostsAsOf,
   acknowledgementsOf,
@@ -118,14 +118,7 @@ async function runDemoPipeline(options: DemoOptions, stopInterrupts: () => void)
   const publicUrl = (vars.DEMO_PUBLIC_URL ?? `http://localhost:${options.port}`).replace(/\/+$/, '')
   const identity = await startIdentityProvider({
     people: [...DEMO_PEOPLE],
-    clients: [
-      {
-        clientId: DEMO_OIDC_CLIENT_ID,
-        clientSecret: required(vars, 'DEMO_OIDC_CLIENT_SECRET'),
-        redirectUris: [`${publicUrl}/auth/callback`],
-        postLogoutRedirectUris: [`${publicUrl}/`],
-      },
-    ],
+    clients: [onetrackClient(publicUrl, DEMO_OIDC_CLIENT_ID, required(vars, 'DEMO_OIDC_CLIENT_SECRET'))],
     title: 'Acme sign-in (demo)',
   })
   const config = loadConfig(DEMO_CONFIG, {

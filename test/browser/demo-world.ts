@@ -12,7 +12,11 @@ import {
   HISTORY_STEPS,
   startDemoTrackers,
 } from '../../src/sandbox/demo/trackers.ts'
-import { type IdentityProvider, startIdentityProvider } from '../../src/sandbox/identity/index.ts'
+import {
+  type IdentityProvider,
+  onetrackClient,
+  startIdentityProvider,
+} from '../../src/sandbox/identity/index.ts'
 import { createHandlers } from '../../workers/handlers.ts'
 import { startWorkerPool, type WorkerPool } from '../../workers/runtime.ts'
 import { freePort } from '../helpers/cli.ts'
@@ -65,14 +69,7 @@ export async function startDemoWorld(
   const url = `http://localhost:${port}`
   const identity = await startIdentityProvider({
     people: [...DEMO_PEOPLE],
-    clients: [
-      {
-        clientId: DEMO_OIDC_CLIENT_ID,
-        clientSecret: vars.DEMO_OIDC_CLIENT_SECRET ?? '',
-        redirectUris: [`${url}/auth/callback`],
-        postLogoutRedirectUris: [`${url}/`],
-      },
-    ],
+    clients: [onetrackClient(url, DEMO_OIDC_CLIENT_ID, vars.DEMO_OIDC_CLIENT_SECRET ?? '')],
   })
   const loaded = loadConfig('config/demo.yaml', {
     ...vars,

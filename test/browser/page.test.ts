@@ -10,7 +10,7 @@ import type {
   RoadmapResponse,
   VersionsResponse,
 } from '../../src/http/web/types.d.ts'
-import { startIdentityProvider } from '../../src/sandbox/identity/index.ts'
+import { onetrackClient, startIdentityProvider } from '../../src/sandbox/identity/index.ts'
 import { startTestApp } from '../helpers/app.ts'
 import { freePort } from '../helpers/cli.ts'
 import { TEST_SOURCES_YAML, TEST_TOKENS, testConfig, testEnv } from '../helpers/config.ts'
@@ -701,14 +701,7 @@ describe('the web page with single sign-on and reads protected', { timeout: TEST
     const url = `http://localhost:${port}`
     const identity = await startIdentityProvider({
       people: [{ subject: 'u-vi', name: 'Vi Reader', email: 'vi@acme.test', groups: [] }],
-      clients: [
-        {
-          clientId: 'onetrack',
-          clientSecret: 'browser-oidc-secret',
-          redirectUris: [`${url}/auth/callback`],
-          postLogoutRedirectUris: [`${url}/`],
-        },
-      ],
+      clients: [onetrackClient(url, 'onetrack', 'browser-oidc-secret')],
     })
     const config = parseConfig(
       `

@@ -3,6 +3,7 @@ import { type OnetrackConfig, parseConfig } from '../../src/config/index.ts'
 import {
   type IdentityPerson,
   type IdentityProvider,
+  onetrackClient,
   startIdentityProvider,
 } from '../../src/sandbox/identity/index.ts'
 import { EPICS, seedHistory } from '../helpers/api-history.ts'
@@ -68,14 +69,7 @@ ${TEST_SOURCES_YAML}`,
 function providerFor(base: string, who: IdentityPerson[] = people): Promise<IdentityProvider> {
   return startIdentityProvider({
     people: who,
-    clients: [
-      {
-        clientId: 'onetrack',
-        clientSecret: CLIENT_SECRET,
-        redirectUris: [`${base}/auth/callback`],
-        postLogoutRedirectUris: [`${base}/`],
-      },
-    ],
+    clients: [onetrackClient(base, 'onetrack', CLIENT_SECRET)],
   })
 }
 

@@ -1,9 +1,9 @@
 import type { Secret } from '../../config/index.ts'
-import { OnetrackError } from '../../errors.ts'
-import { answerFailure, type ChannelFailureDetails, type HttpAnswer, request } from '../http.ts'
+import { request } from '../http.ts'
 import type { Channel, ChannelOptions, DeliveryKey } from '../types.ts'
 import { renderSlackMessage, type SlackMessage } from './blocks.ts'
-import { SLACK_MAYBE_POSTED, SLACK_TRANSIENT, slackHint } from './errors.ts'
+import { SLACK_MAYBE_POSTED } from './errors.ts'
+import { webApiResult } from './web-api.ts'
 
 /** The metadata event type onetrack marks its reports with, so it can find them again. */
 export const SLACK_REPORT_EVENT = 'onetrack_weekly_report'
@@ -55,7 +55,7 @@ export function slackBotChannel(
         },
         options,
       )
-      webApiResult(answer, 'chat.postMessage')
+      webApiResult(target, answer, 'chat.postMessage', { maybeDone: SLACK_MAYBE_POSTED })
     },
     async delivered(key: DeliveryKey, since: Date) {
       let cursor: string | undefined
@@ -72,7 +72,9 @@ export function slackBotChannel(
           { method: 'GET', headers: auth() },
           options,
         )
-        const result = webApiResult(answer, 'conversations.history') as {
+        const result = webApiResult(target, answer, 'conversations.history', {
+          maybeDone: SLACK_MAYBE_POSTED,
+        }) as {
           messages?: Array<{ metadata?: { event_type?: string; event_payload?: { delivery_id?: unknown } } }>
           has_more?: boolean
           response_metadata?: { next_cursor?: string }
@@ -87,53 +89,5 @@ export function slackBotChannel(
       }
       return false
     },
-  }
-
-  /**
-   * The Web API answers HTTP 200 with `{ok: false, error}` for most failures, and 429 with
-   * Retry-After when rate limited.
-   * @see https://docs.slack.dev/apis/web-api/#responses
-   */
-  function webApiResult(answer: HttpAnswer, method: string): Record<string, unknown> {
-    if (answer.status !== 200) {
-      const delivery = SLACK_MAYBE_POSTED.has(errorOf(answer.body)) ? 'unknown' : 'not_delivered'
-      throw answerFailure(target, answer, { explain: slackHint, delivery })
-    }
-    let body: { ok?: unknown; error?: unknown }
-    try {
-      body = JSON.parse(answer.body) as { ok?: unknown; error?: unknown }
-    } catch {
-      throw new OnetrackError('CHANNEL_UNAVAILABLE', `Slack ${method} answered 200 with no JSON`, {
-        details: { channel: id, delivery: 'unknown', status: 200 } satisfies ChannelFailureDetails,
-      })
-    }
-    if (body.ok === true) return body as Record<string, unknown>
-    const error = typeof body.error === 'string' ? body.error : 'unknown_error'
-    const hint = slackHint(error)
-    const details: ChannelFailureDetails = {
-      channel: id,
-      delivery: SLACK_MAYBE_POSTED.has(error) ? 'unknown' : 'not_delivered',
-      status: 200,
-      answer: error,
-    }
-    const message = `Slack ${method} answered ${error}${hint === undefined ? '' : `: ${hint}`}`
-    // Documented with a 429, but read from the body too in case only the body says so.
-    if (error === 'ratelimited') throw answerFailure(target, { ...answer, status: 429 })
-    throw new OnetrackError(
-      SLACK_TRANSIENT.has(error) ? 'CHANNEL_UNAVAILABLE' : 'CHANNEL_REJECTED',
-      message,
-      {
-        details,
-      },
-    )
-  }
-}
-
-function errorOf(body: string): string {
-  try {
-    const error = (JSON.parse(body) as { error?: unknown }).error
-    return typeof error === 'string' ? error : ''
-  } catch {
-    return ''
   }
 }

@@ -1,8 +1,8 @@
 import type { Secret } from '../../config/index.ts'
 import { OnetrackError } from '../../errors.ts'
-import { answerFailure, type ChannelFailureDetails, type HttpAnswer, request } from '../http.ts'
+import { type ChannelFailureDetails, request } from '../http.ts'
 import type { ChannelOptions } from '../types.ts'
-import { SLACK_TRANSIENT, slackHint } from './errors.ts'
+import { webApiResult } from './web-api.ts'
 
 const DEFAULT_API_URL = 'https://slack.com/api'
 
@@ -51,8 +51,8 @@ export async function slackUserInfo(
     { method: 'GET', headers: { authorization: `Bearer ${bot.token.reveal()}` } },
     options,
   )
-  const body = usersInfoResult(target, answer)
-  if (body === null) return null
+  const body = webApiResult(target, answer, 'users.info', { answers: NOT_VISIBLE, explain: explainUsersInfo })
+  if (body.ok !== true) return null
   const user = body.user as
     | { real_name?: unknown; profile?: { email?: unknown; real_name?: unknown } }
     | undefined
@@ -61,52 +61,18 @@ export async function slackUserInfo(
   return { email, realName: text(user?.profile?.real_name) ?? text(user?.real_name) }
 }
 
-/**
- * The Web API's answer: HTTP 200 with `{ok: false, error}` for most failures, 429 with
- * Retry-After when rate limited. Null for a user Slack does not show.
- * @see https://docs.slack.dev/apis/web-api/#responses
- */
-function usersInfoResult(
-  target: { channel: string; service: string },
-  answer: HttpAnswer,
-): Record<string, unknown> | null {
-  if (answer.status !== 200) throw answerFailure(target, answer, { explain: slackHint })
-  let body: { ok?: unknown; error?: unknown; needed?: unknown; provided?: unknown }
-  try {
-    body = JSON.parse(answer.body) as typeof body
-  } catch {
-    throw new OnetrackError('CHANNEL_UNAVAILABLE', 'Slack users.info answered 200 with no JSON', {
-      details: {
-        channel: target.channel,
-        delivery: 'not_delivered',
-        status: 200,
-      } satisfies ChannelFailureDetails,
-    })
-  }
-  if (body.ok === true) return body as Record<string, unknown>
-  const error = typeof body.error === 'string' ? body.error : 'unknown_error'
-  if (NOT_VISIBLE.has(error)) return null
-  // Documented with a 429, but read from the body too in case only the body says so.
-  if (error === 'ratelimited') throw answerFailure(target, { ...answer, status: 429 })
+/** missing_scope in words, with Slack's `needed` and `provided` kept in the error's details. */
+function explainUsersInfo(error: string, body: Record<string, unknown>) {
+  if (error !== 'missing_scope') return undefined
   const needed = text(body.needed)
   const provided = typeof body.provided === 'string' ? body.provided : undefined
-  const details: SlackLookupFailureDetails = {
-    channel: target.channel,
-    delivery: 'not_delivered',
-    status: 200,
-    answer: error,
-    ...(needed === null ? {} : { needed }),
-    ...(provided === undefined ? {} : { provided }),
+  return {
+    hint: `the bot token lacks ${needed ?? 'a scope'}; onetrack needs users:read and ${SLACK_EMAIL_SCOPE} to match Slack users by email${provided === undefined ? '' : ` (it has ${provided === '' ? 'none' : provided})`}`,
+    details: {
+      ...(needed === null ? {} : { needed }),
+      ...(provided === undefined ? {} : { provided }),
+    },
   }
-  const hint =
-    error === 'missing_scope'
-      ? `the bot token lacks ${needed ?? 'a scope'}; onetrack needs users:read and ${SLACK_EMAIL_SCOPE} to match Slack users by email${provided === undefined ? '' : ` (it has ${provided === '' ? 'none' : provided})`}`
-      : slackHint(error)
-  throw new OnetrackError(
-    SLACK_TRANSIENT.has(error) ? 'CHANNEL_UNAVAILABLE' : 'CHANNEL_REJECTED',
-    `Slack users.info answered ${error}${hint === undefined ? '' : `: ${hint}`}`,
-    { details },
-  )
 }
 
 /** The scope Slack said a users.info call lacked; null when the error is not missing_scope. */

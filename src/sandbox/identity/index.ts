@@ -31,6 +31,17 @@ export interface IdentityClient {
  * ID tokens carry `sub` only (oidc-provider's conformant default, since an access token is issued
  * with them): name, email, email_verified and groups come from userinfo.
  */
+/** onetrack reached at `publicUrl`, as a client: its sign-in callback, and its page after a logout. */
+export function onetrackClient(publicUrl: string, clientId: string, clientSecret: string): IdentityClient {
+  const base = publicUrl.replace(/\/+$/, '')
+  return {
+    clientId,
+    clientSecret,
+    redirectUris: [`${base}/auth/callback`],
+    postLogoutRedirectUris: [`${base}/`],
+  }
+}
+
 export interface IdentityProvider {
   /** e.g. http://127.0.0.1:41234 (no trailing slash). */
   issuer: string
