@@ -1,16 +1,23 @@
 import { readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { gunzipSync } from 'node:zlib'
 import { Ajv, type ValidateFunction } from 'ajv'
 import formats from 'ajv-formats'
 
 /**
- * Validation of simulator responses against Atlassian's published OpenAPI 3.0 description
- * (shared/specs/jira-cloud-platform.openapi.json). OpenAPI 3.0 schemas are not quite JSON Schema, so
+ * Validation of simulator responses against Atlassian's published OpenAPI 3.0 description, kept
+ * here gzipped (a byte-for-byte copy of shared/specs/jira-cloud-platform.openapi.json, which
+ * spec-copy.test.ts checks where that folder is present), so the tests need nothing outside the
+ * repository. OpenAPI 3.0 schemas are not quite JSON Schema, so
  * they are converted first: `nullable: true` becomes a `null` type, `$ref`s point into one registered
  * document, and documentation-only keywords (example, xml, discriminator) are dropped.
  */
-export const SPEC_PATH =
-  process.env.JIRA_OPENAPI_SPEC ??
-  new URL('../../../../shared/specs/jira-cloud-platform.openapi.json', import.meta.url)
+export const SPEC_PATH = fileURLToPath(new URL('./jira-cloud-platform.openapi.json.gz', import.meta.url))
+
+/** The description's JSON text. */
+export function specText(): string {
+  return gunzipSync(readFileSync(SPEC_PATH)).toString('utf8')
+}
 
 interface OpenApi {
   paths: Record<
@@ -57,7 +64,7 @@ export interface SpecValidator {
 }
 
 export function specValidator(): SpecValidator {
-  const spec = JSON.parse(readFileSync(SPEC_PATH, 'utf8')) as OpenApi
+  const spec = JSON.parse(specText()) as OpenApi
   const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: true })
   // ajv-formats is CommonJS: under Node's ESM loader its default import is the plugin function itself.
   ;(formats as unknown as (ajv: Ajv) => void)(ajv)
