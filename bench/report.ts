@@ -6,6 +6,13 @@ export function argNumber(name: string, fallback: number): number {
   return value === undefined || Number.isNaN(value) ? fallback : value
 }
 
+/** A comma-separated list of numbers, `--name 20,100`. */
+export function argNumbers(name: string, fallback: number[]): number[] {
+  const index = process.argv.indexOf(`--${name}`)
+  const values = index === -1 ? [] : (process.argv[index + 1] ?? '').split(',').map(Number)
+  return values.length === 0 || values.some(Number.isNaN) ? fallback : values
+}
+
 export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b)
   const mid = Math.floor(sorted.length / 2)

@@ -1,12 +1,13 @@
 /**
  * Webhook ingestion: signed Jira deliveries through the whole app — rate limit, HMAC check on the
- * raw body, parsing, de-duplication recorded in Postgres, a targeted sync enqueued in Redis —
- * against a bare Fastify POST route that answers 202, in the same run. Each request carries a
+ * raw body, parsing, de-duplication recorded in Postgres and a targeted sync enqueued in Redis
+ * (group-committed: what arrives together shares one transaction and one addBulk) — against a bare
+ * Fastify POST route that answers 202, in the same run, at each --connections level. Each request carries a
  * fresh body, signature and delivery id (bench/webhook-load.ts), so none is a duplicate; 500
  * distinct issues, so the enqueue coalesces per epic as under a real burst. Then a soak: a
  * steady rate for --minutes, with the server's heap sampled after a forced GC.
  *
- *   node bench/webhooks.bench.ts [--seconds 5] [--rounds 3] [--connections 20] [--minutes 1] [--rate 200]
+ *   node bench/webhooks.bench.ts [--seconds 5] [--rounds 3] [--connections 20,100] [--minutes 1] [--rate 200]
  */
 import { execFile } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
@@ -25,14 +26,14 @@ import { createMetrics } from '../src/metrics.ts'
 import { createRedis } from '../src/redis.ts'
 import { migrate, openDatabase, registerSources } from '../src/store/index.ts'
 import { connectorRegistry } from '../src/trackers/index.ts'
-import { argNumber, median, printTable } from './report.ts'
+import { argNumber, argNumbers, median, printTable } from './report.ts'
 
 setFlagsFromString('--expose-gc')
 const gc = runInNewContext('gc') as () => void
 const run = promisify(execFile)
 const seconds = argNumber('seconds', 5)
 const rounds = argNumber('rounds', 3)
-const connections = argNumber('connections', 20)
+const connectionLevels = argNumbers('connections', [20])
 const minutes = argNumber('minutes', 1)
 const rate = argNumber('rate', 200)
 const SECRET = 'bench-webhook-secret'
@@ -85,55 +86,60 @@ sources:
 await registerSources(database.db, config.sources)
 const discard = new Writable({ write: (_c, _e, done) => done() })
 const logger = createLogger({ level: 'info', destination: discard })
+const metrics = createMetrics()
 const app = await buildApp({
   config,
   database,
   redis,
   queues,
   logger,
-  metrics: createMetrics(),
+  metrics,
   connectorFor: connectorRegistry(config.sources, { logger, publicUrl: config.server.publicUrl }),
   now: () => new Date(),
 })
 const bareUrl = `${await bare.listen({ port: 0, host: '127.0.0.1' })}/webhooks/jira/shop`
 const appUrl = `${await app.listen({ port: 0, host: '127.0.0.1' })}/webhooks/jira/shop`
 
-await load(bareUrl, connections, seconds) // warm-up
-await load(appUrl, connections, seconds)
-const bareRuns: Result[] = []
-const appRuns: Result[] = []
-for (let round = 0; round < rounds; round++) {
-  bareRuns.push(await load(bareUrl, connections, seconds))
-  appRuns.push(await load(appUrl, connections, seconds))
-}
-const deliveries = await database.db
-  .selectFrom('webhook_deliveries')
-  .select((eb) => eb.fn.countAll<number>().as('n'))
-  .executeTakeFirst()
-  .catch(() => null)
 const summary = (runs: Result[]) => ({
   rps: median(runs.map((r) => r.rps)),
   p50: median(runs.map((r) => r.p50)),
   p99: median(runs.map((r) => r.p99)),
   non2xx: runs.reduce((a, r) => a + r.non2xx, 0),
 })
-const b = summary(bareRuns)
-const a = summary(appRuns)
-printTable(
-  `POST /webhooks/jira/:source, signed, ${connections} connections, ${rounds} rounds of ${seconds} s (medians)`,
-  [
-    ['server', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx', 'ratio to bare'],
-    ['bare Fastify route (202)', b.rps.toFixed(0), String(b.p50), String(b.p99), String(b.non2xx), '1.00'],
-    [
-      'onetrack: verify, record, enqueue',
-      a.rps.toFixed(0),
-      String(a.p50),
-      String(a.p99),
-      String(a.non2xx),
-      (a.rps / b.rps).toFixed(2),
-    ],
-  ],
-)
+const rows = [['connections', 'server', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx', 'ratio to bare']]
+for (const connections of connectionLevels) {
+  await load(bareUrl, connections, seconds) // warm-up
+  await load(appUrl, connections, seconds)
+  const bareRuns: Result[] = []
+  const appRuns: Result[] = []
+  for (let round = 0; round < rounds; round++) {
+    bareRuns.push(await load(bareUrl, connections, seconds))
+    appRuns.push(await load(appUrl, connections, seconds))
+  }
+  const b = summary(bareRuns)
+  const a = summary(appRuns)
+  const row = (server: string, r: typeof a, ratio: string) => [
+    String(connections),
+    server,
+    r.rps.toFixed(0),
+    String(r.p50),
+    String(r.p99),
+    String(r.non2xx),
+    ratio,
+  ]
+  rows.push(row('bare Fastify route (202)', b, '1.00'))
+  rows.push(row('onetrack: verify, record, enqueue', a, (a.rps / b.rps).toFixed(2)))
+}
+const deliveries = await database.db
+  .selectFrom('webhook_deliveries')
+  .select((eb) => eb.fn.countAll<number>().as('n'))
+  .executeTakeFirst()
+  .catch(() => null)
+const batches = (await metrics.webhookBatchSize.get()).values
+const batchCount = batches.find((v) => v.metricName?.endsWith('_count'))?.value ?? 0
+const batchSum = batches.find((v) => v.metricName?.endsWith('_sum'))?.value ?? 0
+printTable(`POST /webhooks/jira/:source, signed, ${rounds} rounds of ${seconds} s per level (medians)`, rows)
+console.log(`deliveries per committed batch (mean): ${(batchSum / Math.max(1, batchCount)).toFixed(1)}`)
 if (deliveries !== null) console.log(`deliveries recorded: ${(deliveries as { n: number }).n}`)
 
 // Soak: a steady rate, the heap sampled after a GC every tenth of the run.

@@ -10,6 +10,8 @@ export interface Metrics {
   webhookToWriteback: Histogram<'source'>
   /** Webhook requests refused, by source (`unknown` when the path names none) and reason class. */
   webhookRejections: Counter<'source' | 'reason'>
+  /** Deliveries per group-committed batch of webhook records (see DeliveryIngest). */
+  webhookBatchSize: Histogram
   /** Tickets a sync found showing other values than onetrack wrote (a hand edit, a crash mid-write). */
   writebackDrift: Counter<'source'>
   /** Weekly report runs per channel and outcome (posted, skipped, failed, retrying, unconfirmed, …). */
@@ -60,6 +62,12 @@ export function createMetrics(): Metrics {
       name: 'onetrack_webhook_rejections_total',
       help: 'Webhook requests refused, by source (unknown: no such source) and reason (unknown_source, no_secret, unsigned, bad_signature, stale, malformed, address_limit, source_limit)',
       labelNames: ['source', 'reason'],
+      registers: [registry],
+    }),
+    webhookBatchSize: new Histogram({
+      name: 'onetrack_webhook_batch_deliveries',
+      help: 'Verified webhook deliveries recorded and queued together in one transaction',
+      buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500],
       registers: [registry],
     }),
     reports: new Counter({

@@ -25,6 +25,36 @@ export const deduplicationIds: { [N in JobName]: (payload: JobPayload<N>) => str
 
 export type EnqueueOutcome = { status: 'queued'; jobId: string } | { status: 'coalesced'; jobId: string }
 
+/** The job's id and options: deduplicated by its deduplication id, with a fresh id of its own. */
+function jobFor<N extends JobName>(name: N, payload: JobPayload<N>, options: { delay?: number }) {
+  assertPayload(name, payload)
+  const deduplicationId = (deduplicationIds[name] as (p: JobPayload<N>) => string)(payload)
+  const jobId = `${deduplicationId}.${randomUUID()}`
+  return {
+    jobId,
+    opts: {
+      jobId,
+      deduplication: { id: deduplicationId, keepLastIfActive: true },
+      ...(options.delay === undefined ? {} : { delay: options.delay }),
+    },
+  }
+}
+
+/** Redis down is an outage to report as such (503), not an unexpected failure. */
+function asQueueError(error: unknown, name: JobName): unknown {
+  if (error instanceof Error && isConnectionError(error)) {
+    return new OnetrackError(
+      'ONETRACK_QUEUE_UNAVAILABLE',
+      `cannot queue the ${name} job: Redis does not answer (${error.message})`,
+      { cause: error },
+    )
+  }
+  return error
+}
+
+const outcomeOf = (jobId: string, addedId: string | undefined): EnqueueOutcome =>
+  addedId === jobId ? { status: 'queued', jobId } : { status: 'coalesced', jobId: addedId ?? jobId }
+
 /**
  * Validates the payload and adds the job, deduplicated by its deduplication id: the same work
  * already waiting (or waiting behind a running one) is an expected outcome, not an error.
@@ -35,29 +65,37 @@ export async function enqueue<N extends JobName>(
   payload: JobPayload<N>,
   options: { delay?: number } = {},
 ): Promise<EnqueueOutcome> {
-  assertPayload(name, payload)
-  const deduplicationId = (deduplicationIds[name] as (p: JobPayload<N>) => string)(payload)
-  const jobId = `${deduplicationId}.${randomUUID()}`
+  const { jobId, opts } = jobFor(name, payload, options)
   const queue = queues[name] as unknown as Queue<JobPayload<N>>
-  let job: Awaited<ReturnType<typeof queue.add>>
   try {
-    job = await queue.add(name as never, payload as never, {
-      jobId,
-      deduplication: { id: deduplicationId, keepLastIfActive: true },
-      ...(options.delay === undefined ? {} : { delay: options.delay }),
-    })
+    const job = await queue.add(name as never, payload as never, opts)
+    return outcomeOf(jobId, job.id)
   } catch (error) {
-    // Redis down is an outage to report as such (503), not an unexpected failure.
-    if (error instanceof Error && isConnectionError(error)) {
-      throw new OnetrackError(
-        'ONETRACK_QUEUE_UNAVAILABLE',
-        `cannot queue the ${name} job: Redis does not answer (${error.message})`,
-        { cause: error },
-      )
-    }
-    throw error
+    throw asQueueError(error, name)
   }
-  return job.id === jobId ? { status: 'queued', jobId } : { status: 'coalesced', jobId: job.id ?? jobId }
+}
+
+/**
+ * `enqueue` for many jobs of one queue in one Redis round trip (BullMQ's addBulk: one pipeline),
+ * each deduplicated as `enqueue` does. Throws when any of them could not be added; the others may
+ * have been, which their deduplication makes harmless to ask for again.
+ */
+export async function enqueueBulk<N extends JobName>(
+  queues: Queues,
+  name: N,
+  payloads: ReadonlyArray<JobPayload<N>>,
+): Promise<EnqueueOutcome[]> {
+  if (payloads.length === 0) return []
+  const jobs = payloads.map((payload) => ({ payload, ...jobFor(name, payload, {}) }))
+  const queue = queues[name] as unknown as Queue<JobPayload<N>>
+  try {
+    const added = await queue.addBulk(
+      jobs.map((j) => ({ name: name as never, data: j.payload as never, opts: j.opts })),
+    )
+    return jobs.map((j, index) => outcomeOf(j.jobId, added[index]?.id))
+  } catch (error) {
+    throw asQueueError(error, name)
+  }
 }
 
 /** How long a build asked for while another is waiting or running waits for more syncs to land. */

@@ -6,6 +6,7 @@ export {
   deduplicationIds,
   type EnqueueOutcome,
   enqueue,
+  enqueueBulk,
   queueBuild,
   queueWritebacks,
 } from './enqueue.ts'

@@ -11,7 +11,7 @@ export {
   decisionPage,
   decisionsBetween,
 } from './decision-log.ts'
-export { completeDeliveries, recordDelivery } from './deliveries.ts'
+export { completeDeliveries, type DeliveryRecord, recordDeliveries, recordDelivery } from './deliveries.ts'
 export { type EpicDetails, type EpicHit, epicDetails, epicKeys, searchEpics } from './epic-lookup.ts'
 export {
   type EpicRecord,

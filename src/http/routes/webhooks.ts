@@ -4,11 +4,11 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import Type from 'typebox'
 import type { OnetrackConfig, SourceConfig } from '../../config/index.ts'
 import { OnetrackError } from '../../errors.ts'
-import { enqueue, type Queues } from '../../jobs/index.ts'
+import type { Queues } from '../../jobs/index.ts'
 import type { Metrics } from '../../metrics.ts'
 import type { Database } from '../../store/index.ts'
-import { recordDelivery } from '../../store/index.ts'
 import type { TrackerConnector, WebhookRejection } from '../../trackers/types.ts'
+import { DeliveryIngest } from '../webhook-ingest.ts'
 import { WindowCounters } from '../webhook-limits.ts'
 import { RejectionLog, type RejectionReason } from '../webhook-rejections.ts'
 
@@ -41,8 +41,9 @@ const UNAUTHENTICATED = new Set<RejectionReason>(['unknown_source', 'no_secret',
 /**
  * Tracker webhooks: verify (the connector checks the signature on the raw bytes before parsing),
  * de-duplicate on the tracker's delivery id and on the body, enqueue a targeted sync, answer fast.
- * The delivery is recorded in the same transaction as the enqueue succeeds, so a failed enqueue
- * (Redis down) leaves no record and the tracker's retry is processed.
+ * Deliveries are recorded and their syncs queued in group-committed batches (DeliveryIngest), each
+ * answered once its batch is committed; a failed enqueue (Redis down) leaves no record, so the
+ * tracker's retry is processed.
  *
  * Two limits, per API process. A source's budget counts verified deliveries only, charged after
  * verification, so no amount of unsigned traffic refuses a signed delivery. Requests that fail
@@ -59,7 +60,15 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<WebhookRouteDeps> = async 
     counter: deps.metrics.webhookRejections,
     intervalMs: windowSeconds * 1000,
   })
-  app.addHook('onClose', async () => rejections.close())
+  const ingest = new DeliveryIngest({
+    database: deps.database,
+    queues: deps.queues,
+    batchSizes: deps.metrics.webhookBatchSize,
+  })
+  app.addHook('onClose', async () => {
+    rejections.close()
+    await ingest.close()
+  })
 
   for (const source of deps.config.sources.filter((s) => s.allowUnsigned)) {
     app.log.warn(
@@ -162,45 +171,29 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<WebhookRouteDeps> = async 
         )
       }
 
-      const log = app.log.child({
-        reqId: request.id,
-        sourceId,
-        deliveryId: outcome.deliveryId,
-        event: outcome.event,
-      })
+      // One line per delivery, its fields passed with it: a child logger per request would
+      // serialise them twice.
+      const fields = { reqId: request.id, sourceId, deliveryId: outcome.deliveryId, event: outcome.event }
       if (outcome.status === 'ignored') {
         // Nothing to do, so nothing to record: a retry of it is ignored again. Most of these are
         // the echoes of onetrack's own write-back, which arrive by the thousand after a rank shift.
-        log.debug({ reason: outcome.reason }, 'webhook ignored')
+        app.log.debug({ ...fields, reason: outcome.reason }, 'webhook ignored')
         return reply
           .code(200)
           .send({ status: 'ignored', deliveryId: outcome.deliveryId, reason: outcome.reason })
       }
-      const contentHash = createHash('sha256').update(rawBody).digest('hex')
-      const result = await deps.database.db.transaction().execute(async (trx) => {
-        const seen = await recordDelivery(trx, {
-          sourceId,
-          deliveryId: outcome.deliveryId,
-          event: outcome.event,
-          contentHash,
-        })
-        if (seen === 'duplicate') return { duplicate: true, jobs: 0 }
-        for (const externalId of outcome.externalIds) {
-          await enqueue(deps.queues, 'sync', {
-            sourceId,
-            mode: 'epic',
-            externalId,
-            reason: 'webhook',
-            deliveryId: outcome.deliveryId,
-          })
-        }
-        return { duplicate: false, jobs: outcome.externalIds.length }
+      const result = await ingest.submit({
+        sourceId,
+        deliveryId: outcome.deliveryId,
+        event: outcome.event,
+        contentHash: createHash('sha256').update(rawBody).digest('hex'),
+        externalIds: outcome.externalIds,
       })
-      if (result.duplicate) {
-        log.info('duplicate webhook delivery')
+      if (result.status === 'duplicate') {
+        app.log.info(fields, 'duplicate webhook delivery')
         return reply.code(200).send({ status: 'duplicate', deliveryId: outcome.deliveryId })
       }
-      log.info({ jobs: result.jobs }, 'webhook queued')
+      app.log.info({ ...fields, jobs: result.jobs }, 'webhook queued')
       return reply.code(202).send({ status: 'queued', deliveryId: outcome.deliveryId, jobs: result.jobs })
     },
   )
