@@ -117,6 +117,7 @@ function edit(index: number, timeoutMs: number): Promise<number | null> {
 }
 
 const single: number[] = []
+const singlesStartedAt = Date.now()
 for (let i = 0; i < singles; i++) {
   const ms = await edit(37 * i + 11, 60_000)
   if (ms !== null) single.push(ms)
@@ -168,20 +169,33 @@ printTable(`Webhook to written back, ${epicCount} epics on the roadmap (ms)`, [
   row('single edits, one at a time', single, singles),
   row(`${rate} edits/s for ${seconds} s`, loaded, total),
 ])
-/** Median time each queue's jobs of the load spent running (ms), from BullMQ's own timestamps. */
-async function jobMillis(name: 'sync' | 'build' | 'writeback'): Promise<string> {
+/**
+ * Median time a queue's jobs spent running (ms) and waiting before they ran, from BullMQ's own
+ * timestamps, for the jobs started between two instants.
+ */
+async function jobMillis(name: 'sync' | 'build' | 'writeback', from: number, to = Infinity): Promise<string> {
   const jobs = await p.queues[name].getJobs(['completed'], 0, 5_000)
-  const ran = jobs
-    .filter((j) => (j.processedOn ?? 0) >= loadStartedAt && j.finishedOn !== undefined)
-    .map((j) => (j.finishedOn ?? 0) - (j.processedOn ?? 0))
-  return `${ran.length} × ${percentile(ran, 50).toFixed(0)}`
+  const ran = jobs.filter(
+    (j) => (j.processedOn ?? 0) >= from && (j.processedOn ?? 0) < to && j.finishedOn !== undefined,
+  )
+  const running = ran.map((j) => (j.finishedOn ?? 0) - (j.processedOn ?? 0))
+  const waiting = ran.map((j) => (j.processedOn ?? 0) - j.timestamp)
+  return `${ran.length} × ${percentile(running, 50).toFixed(0)} (waited ${percentile(waiting, 50).toFixed(0)})`
 }
-printTable('Jobs under that load (count × median ms)', [
+printTable('Jobs of the single edits (count × median ms running, and waiting before)', [
+  ['sync', 'build', 'writeback'],
+  [
+    await jobMillis('sync', singlesStartedAt, loadStartedAt),
+    await jobMillis('build', singlesStartedAt, loadStartedAt),
+    await jobMillis('writeback', singlesStartedAt, loadStartedAt),
+  ],
+])
+printTable('Jobs under that load (count × median ms running, and waiting before)', [
   ['sync', 'build', 'writeback', 'ledger events'],
   [
-    await jobMillis('sync'),
-    await jobMillis('build'),
-    await jobMillis('writeback'),
+    await jobMillis('sync', loadStartedAt),
+    await jobMillis('build', loadStartedAt),
+    await jobMillis('writeback', loadStartedAt),
     String((await loadLedger(p.deps.database.db)).length),
   ],
 ])

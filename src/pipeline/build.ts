@@ -4,7 +4,6 @@
 // the events (src/domain/roadmap-diff.ts), saveRoadmapVersion stores them with the version — then
 // queue the version's write-back to every source that writes back. In on-approval mode the version
 // is a proposal and waits for an owner. A build that changes nothing stores nothing.
-import { isDeepStrictEqual } from 'node:util'
 import { roadmapSettings } from '../config/index.ts'
 import {
   buildRoadmap,
@@ -156,9 +155,31 @@ export async function runBuild(deps: PipelineDeps, trigger: string): Promise<Bui
 
 /**
  * Equal but for the build time: nothing a person or a ticket would see has changed. Compared as
- * JSON data, since the stored version comes back from jsonb with its keys reordered.
+ * JSON data (the stored version comes back from jsonb with its keys reordered and its undefined
+ * properties gone), walking both at once and stopping at the first difference: a build that
+ * changed one epic is told so without serialising two roadmaps.
  */
 function sameContent(a: Roadmap, b: Roadmap): boolean {
-  const data = (r: Roadmap) => JSON.parse(JSON.stringify({ ...r, builtAt: '' })) as unknown
-  return isDeepStrictEqual(data(a), data(b))
+  return sameJson({ ...a, builtAt: '' }, { ...b, builtAt: '' })
+}
+
+/** Whether two values serialise to the same JSON data, whatever the order of their keys. */
+export function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false
+  if (Array.isArray(a) || Array.isArray(b)) {
+    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false
+    for (let i = 0; i < a.length; i++) if (!sameJson(a[i] ?? null, b[i] ?? null)) return false
+    return true
+  }
+  const x = a as Record<string, unknown>
+  const y = b as Record<string, unknown>
+  let defined = 0
+  for (const key in x) {
+    if (x[key] === undefined) continue
+    defined += 1
+    if (!sameJson(x[key], y[key])) return false
+  }
+  for (const key in y) if (y[key] !== undefined) defined -= 1
+  return defined === 0
 }

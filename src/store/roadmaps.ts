@@ -38,7 +38,7 @@ export async function saveRoadmapVersion(
     const json = JSON.stringify(data)
     return { entry, json, hash: createHash('sha1').update(json).digest('base64url') }
   })
-  return db.transaction().execute(async (trx) => {
+  const { saved, stored } = await db.transaction().execute(async (trx) => {
     // Builds are one at a time by design (BullMQ); this makes "current entries" safe regardless.
     await sql`select pg_advisory_xact_lock(${VERSION_SAVE_LOCK})`.execute(trx)
     const version = await trx
@@ -53,7 +53,7 @@ export async function saveRoadmapVersion(
         ranking: entries.map((e) => e.epicId),
         status: build.status ?? 'published',
       })
-      .returning('id')
+      .returning(['id', 'created_at'])
       .executeTakeFirstOrThrow()
     // The newest proposal supersedes the ones still waiting; they stay recorded.
     const superseded =
@@ -128,23 +128,70 @@ export async function saveRoadmapVersion(
         .execute()
       newEvents += inserted.length
     }
-    return { versionId: version.id, newEvents, entriesStored: changed.length, superseded }
+    return {
+      saved: {
+        versionId: version.id,
+        newEvents,
+        entriesStored: changed.length,
+        superseded,
+      },
+      // As it reads back: JSON data, without undefined properties.
+      stored: {
+        id: version.id,
+        trigger: build.trigger,
+        configHash: build.configHash,
+        createdAt: version.created_at.toISOString(),
+        roadmap: {
+          ...(JSON.parse(JSON.stringify(rest)) as Omit<Roadmap, 'entries'>),
+          entries: unranked.map(({ entry, json }) => ({ rank: entry.rank, ...JSON.parse(json) }) as RoadmapEntry),
+        },
+      } satisfies StoredVersion,
+    }
   })
+  remember(db, stored)
+  return saved
+}
+
+/**
+ * The last version each database handle loaded or saved. A stored version never changes (its
+ * entries are the ranges that contain it), and builds and write-backs read the newest one over and
+ * over: a handle that has it reads only its id. Frozen, since every reader shares it.
+ */
+const lastVersion = new WeakMap<Kysely<Tables>, StoredVersion>()
+
+function remember(db: Kysely<Tables>, version: StoredVersion): StoredVersion {
+  lastVersion.set(db, deepFreeze(version))
+  return version
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value)
+    for (const inner of Object.values(value)) deepFreeze(inner)
+  }
+  return value
 }
 
 /** The newest version with its entries, as the domain built it; null before the first build. */
 export async function latestVersion(db: Kysely<Tables>): Promise<StoredVersion | null> {
-  const row = await db
+  const newest = await db
     .selectFrom('roadmap_versions')
-    .selectAll()
+    .select('id')
     .orderBy('id', 'desc')
     .limit(1)
     .executeTakeFirst()
-  if (row === undefined) return null
-  return loadVersionRow(db, row, true)
+  if (newest === undefined) return null
+  const known = lastVersion.get(db)
+  if (known?.id === newest.id) return known
+  const row = await db.selectFrom('roadmap_versions').selectAll().where('id', '=', newest.id).executeTakeFirst()
+  // Gone between the two reads: only a wiped database does that.
+  if (row === undefined) return latestVersion(db)
+  return remember(db, await loadVersionRow(db, row, true))
 }
 
 export async function versionById(db: Kysely<Tables>, id: number): Promise<StoredVersion | null> {
+  const known = lastVersion.get(db)
+  if (known?.id === id) return known
   const row = await db.selectFrom('roadmap_versions').selectAll().where('id', '=', id).executeTakeFirst()
   return row === undefined ? null : loadVersionRow(db, row, false)
 }

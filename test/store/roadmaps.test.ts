@@ -92,6 +92,40 @@ describe.each(['postgres', 'pglite'] as const)('roadmap versions on %s', (kind) 
   })
 })
 
+describe.each(['postgres', 'pglite'] as const)('the version a database handle keeps, on %s', (kind) => {
+  it('equals a fresh read, is frozen, and gives way to a version saved through another handle', async () => {
+    const { database: db } = await database(kind)
+    // Another process: its own handle on the same database (a new Kysely instance, same driver).
+    const elsewhere = db.db.withoutPlugins()
+    const first = step(epics(), { settings: wide })
+    const second = step(epics({ 'A-200': 5000 }), { settings: wide, after: first })
+
+    const v1 = await save(db, first)
+    const kept = await latestVersion(db.db)
+    const read = await latestVersion(elsewhere)
+    expect(kept?.id).toBe(v1.versionId)
+    expect(kept).toEqual(read)
+    expect(JSON.parse(JSON.stringify(kept))).toEqual(JSON.parse(JSON.stringify(read)))
+    expect(await latestVersion(db.db)).toBe(kept)
+    expect(await versionById(db.db, v1.versionId)).toBe(kept)
+    expect(Object.isFrozen(kept?.roadmap.entries[0]?.score)).toBe(true)
+    const entries = (kept?.roadmap.entries ?? []) as unknown[]
+    expect(entries.length).toBe(200)
+    expect(() => entries.push(null)).toThrow(TypeError)
+
+    const v2 = await saveRoadmapVersion(elsewhere, {
+      trigger: 'test',
+      configHash: 'h',
+      roadmap: second.roadmap,
+      events: second.events,
+    })
+    const newest = await latestVersion(db.db)
+    expect(newest?.id).toBe(v2.versionId)
+    expect(newest?.roadmap).toEqual(second.roadmap)
+    expect((await versionById(db.db, v1.versionId))?.roadmap).toEqual(first.roadmap)
+  })
+})
+
 describe.each(['postgres', 'pglite'] as const)('the ledger digest on %s', (kind) => {
   it('equals what the domain computes from the whole ledger', async () => {
     const { database: db } = await database(kind)

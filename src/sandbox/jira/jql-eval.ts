@@ -14,6 +14,12 @@ export interface CompiledJql {
   /** Sort values of an issue, compared element by element (directions applied by `compare`). */
   sortKey(issue: SimIssue): Array<string | number>
   compare(a: Array<string | number>, b: Array<string | number>): number
+  /**
+   * The issues that can match, when the query pins them by key or id (`… AND id = 10042`, the
+   * targeted sync's form): looked up rather than found by a scan of every issue. Null otherwise.
+   * Every candidate must still pass `matches`.
+   */
+  candidates(): SimIssue[] | null
 }
 
 export interface JqlContext {
@@ -40,8 +46,10 @@ export function compileJql(text: string, ctx: JqlContext): CompiledJql {
     value: sortValue(field),
     sign: direction === 'asc' ? 1 : -1,
   }))
+  const pinned = pinnedIds(query.where, ctx)
   return {
     matches: (issue) => ctx.canBrowse && predicate(issue),
+    candidates: () => (pinned === null ? null : [...pinned].flatMap((id) => ctx.state.issues.get(id) ?? [])),
     sortKey: (issue) => [...order.map((o) => o.value(issue)), Number(issue.id)],
     compare(a, b) {
       for (let i = 0; i < a.length; i++) {
@@ -54,6 +62,23 @@ export function compileJql(text: string, ctx: JqlContext): CompiledJql {
       return 0
     },
   }
+}
+
+const ID_FIELDS = new Set(['key', 'issuekey', 'id'])
+
+/** The ids a query restricts itself to with a top-level `key|id = x` or `in (…)` clause, else null. */
+function pinnedIds(node: JqlNode, ctx: JqlContext): Set<string> | null {
+  if (node.kind === 'clause') {
+    if (node.empty || !ID_FIELDS.has(node.field.toLowerCase()) || (node.op !== '=' && node.op !== 'in'))
+      return null
+    return new Set(node.values.flatMap((v) => ctx.state.find(v.text)?.id ?? []))
+  }
+  if (node.kind !== 'and') return null
+  for (const part of node.nodes) {
+    const ids = pinnedIds(part, ctx)
+    if (ids !== null) return ids
+  }
+  return null
 }
 
 function compileNode(node: JqlNode, ctx: JqlContext): Predicate {

@@ -81,3 +81,44 @@ describe('the simulator’s JQL', () => {
     expect([...state.issues.values()].filter((i) => compiled.matches(i))).toEqual([])
   })
 })
+
+describe('queries that pin issues by key or id', () => {
+  const compile = (state: JiraState, jql: string) =>
+    compileJql(jql, { state, timeZone: 'UTC', now: BERLIN_1030, canBrowse: true })
+  const keys = (issues: Array<{ key: string }> | null) => issues?.map((i) => i.key).sort() ?? null
+
+  it('look their issues up instead of scanning, and match what a scan matches', () => {
+    const { state, issues } = site()
+    const [shop1, shop2, pay1] = issues as [SimIssueOf, SimIssueOf, SimIssueOf]
+    const queries = [
+      `(project in (SHOP, PAY)) AND issuetype in (Epic) AND id = ${shop2.id}`,
+      `project = SHOP AND key in (${shop1.key}, ${pay1.key})`,
+      `issuekey = ${pay1.key}`,
+      `project = PAY AND id = ${shop1.id}`,
+    ]
+    for (const jql of queries) {
+      const compiled = compile(state, jql)
+      const scanned = [...state.issues.values()].filter((i) => compiled.matches(i)).map((i) => i.key)
+      const looked = (compiled.candidates() ?? []).filter((i) => compiled.matches(i)).map((i) => i.key)
+      expect(looked.sort(), jql).toEqual(scanned.sort())
+    }
+    expect(
+      keys(compile(state, `project = SHOP AND key in (${shop1.key}, ${pay1.key})`).candidates()),
+    ).toEqual([pay1.key, shop1.key])
+  })
+
+  it('scan when the pin is under an OR or a NOT, or is no pin', () => {
+    const { state, issues } = site()
+    const shop1 = issues[0] as SimIssueOf
+    for (const jql of [
+      `project = PAY OR id = ${shop1.id}`,
+      `NOT id = ${shop1.id}`,
+      `project = SHOP AND id != ${shop1.id}`,
+      'project = SHOP',
+    ]) {
+      expect(compile(state, jql).candidates(), jql).toBeNull()
+    }
+  })
+})
+
+type SimIssueOf = ReturnType<JiraState['addIssue']>

@@ -37,7 +37,8 @@ export function searchRoutes(app: FastifyInstance, ctx: SimContext): void {
     const compiled = compile(ctx, reply, request.body?.jql)
     if (compiled === null) return reply
     let count = 0
-    for (const issue of ctx.state.issues.values()) if (compiled.matches(issue)) count++
+    for (const issue of compiled.candidates() ?? ctx.state.issues.values())
+      if (compiled.matches(issue)) count++
     return { count }
   })
 }
@@ -86,7 +87,7 @@ async function search(
     if (after === null) return sendError(reply, 400, ['The provided next page token is invalid or expired.'])
   }
   const fault = ctx.faults.paging()
-  const matching = [...ctx.state.issues.values()]
+  const matching = [...(compiled.candidates() ?? ctx.state.issues.values())]
     .filter((issue) => compiled.matches(issue))
     .map((issue) => ({ issue, key: compiled.sortKey(issue) }))
     .sort((a, b) => compiled.compare(a.key, b.key))
