@@ -54,7 +54,19 @@ export async function accruedCostsAsOf(
   asOf: string,
   epicIds?: readonly string[],
 ): Promise<Map<string, number>> {
-  if (epicIds !== undefined && epicIds.length === 0) return new Map()
+  const { events, rates } = await accrualInputs(db, epicIds)
+  return accruedCosts(events, rates, asOf)
+}
+
+/** What accrued cost is computed from: only a build changes it (it stores events and entries). */
+export interface AccrualInputs {
+  events: DeferralEvent[]
+  rates: Map<string, RateChange[]>
+}
+
+/** The events and cost-of-delay histories of every epic ever deferred (or of those of `epicIds`). */
+export async function accrualInputs(db: Kysely<Tables>, epicIds?: readonly string[]): Promise<AccrualInputs> {
+  if (epicIds !== undefined && epicIds.length === 0) return { events: [], rates: new Map() }
   let late = db
     .selectFrom('deferral_events')
     .select('epic_id')
@@ -62,7 +74,7 @@ export async function accruedCostsAsOf(
     .where('kind', 'in', [...DEFERRAL_KINDS])
   if (epicIds !== undefined) late = late.where('epic_id', 'in', [...epicIds])
   const ids = (await late.execute()).map((r) => r.epic_id)
-  if (ids.length === 0) return new Map()
+  if (ids.length === 0) return { events: [], rates: new Map() }
   const events: DeferralEvent[] = []
   for (let i = 0; i < ids.length; i += CHUNK) {
     const rows = await db
@@ -73,5 +85,5 @@ export async function accruedCostsAsOf(
       .execute()
     for (const r of rows) events.push(r.event as DeferralEvent)
   }
-  return accruedCosts(events, await rateHistories(db, ids), asOf)
+  return { events, rates: await rateHistories(db, ids) }
 }

@@ -143,7 +143,9 @@ export async function saveRoadmapVersion(
         createdAt: version.created_at.toISOString(),
         roadmap: {
           ...(JSON.parse(JSON.stringify(rest)) as Omit<Roadmap, 'entries'>),
-          entries: unranked.map(({ entry, json }) => ({ rank: entry.rank, ...JSON.parse(json) }) as RoadmapEntry),
+          entries: unranked.map(
+            ({ entry, json }) => ({ rank: entry.rank, ...JSON.parse(json) }) as RoadmapEntry,
+          ),
         },
       } satisfies StoredVersion,
     }
@@ -153,14 +155,28 @@ export async function saveRoadmapVersion(
 }
 
 /**
- * The last version each database handle loaded or saved. A stored version never changes (its
- * entries are the ranges that contain it), and builds and write-backs read the newest one over and
- * over: a handle that has it reads only its id. Frozen, since every reader shares it.
+ * The versions each database handle loaded or saved last. A stored version never changes (its
+ * entries are the ranges that contain it; only its status does, which is not part of it), and
+ * builds, write-backs and the page read the newest one over and over: a handle that has it reads
+ * only its id. Two are kept, so the page comparing an older version does not evict the newest.
+ * Frozen, since every reader shares them.
  */
-const lastVersion = new WeakMap<Kysely<Tables>, StoredVersion>()
+const keptVersions = new WeakMap<Kysely<Tables>, Map<number, StoredVersion>>()
+const KEPT_VERSIONS = 2
+
+function kept(db: Kysely<Tables>, id: number): StoredVersion | undefined {
+  return keptVersions.get(db)?.get(id)
+}
 
 function remember(db: Kysely<Tables>, version: StoredVersion): StoredVersion {
-  lastVersion.set(db, deepFreeze(version))
+  let versions = keptVersions.get(db)
+  if (versions === undefined) {
+    versions = new Map()
+    keptVersions.set(db, versions)
+  }
+  versions.delete(version.id)
+  versions.set(version.id, deepFreeze(version))
+  for (const id of versions.keys()) if (versions.size > KEPT_VERSIONS) versions.delete(id)
   return version
 }
 
@@ -181,19 +197,23 @@ export async function latestVersion(db: Kysely<Tables>): Promise<StoredVersion |
     .limit(1)
     .executeTakeFirst()
   if (newest === undefined) return null
-  const known = lastVersion.get(db)
-  if (known?.id === newest.id) return known
-  const row = await db.selectFrom('roadmap_versions').selectAll().where('id', '=', newest.id).executeTakeFirst()
+  const known = kept(db, newest.id)
+  if (known !== undefined) return known
+  const row = await db
+    .selectFrom('roadmap_versions')
+    .selectAll()
+    .where('id', '=', newest.id)
+    .executeTakeFirst()
   // Gone between the two reads: only a wiped database does that.
   if (row === undefined) return latestVersion(db)
-  return remember(db, await loadVersionRow(db, row, true))
+  return remember(db, await loadVersionRow(db, row))
 }
 
 export async function versionById(db: Kysely<Tables>, id: number): Promise<StoredVersion | null> {
-  const known = lastVersion.get(db)
-  if (known?.id === id) return known
+  const known = kept(db, id)
+  if (known !== undefined) return known
   const row = await db.selectFrom('roadmap_versions').selectAll().where('id', '=', id).executeTakeFirst()
-  return row === undefined ? null : loadVersionRow(db, row, false)
+  return row === undefined ? null : remember(db, await loadVersionRow(db, row))
 }
 
 async function loadVersionRow(
@@ -206,13 +226,13 @@ async function loadVersionRow(
     roadmap: unknown
     ranking: string[]
   },
-  newest: boolean,
 ): Promise<StoredVersion> {
   const rows = await db
     .selectFrom('roadmap_entry_ranges')
     .select(['epic_id', 'entry'])
-    // The newest version's entries are the open ranges (a partial index); older ones by containment.
-    .where(newest ? sql<boolean>`upper_inf(valid)` : sql<boolean>`valid @> ${row.id}::int`)
+    // By containment (a GiST index), not as the open ranges: a version saved meanwhile would end
+    // some of those, and the version read must be the one asked for, whole.
+    .where(sql<boolean>`valid @> ${row.id}::int`)
     .execute()
   const byEpic = new Map(rows.map((r) => [r.epic_id, r.entry as Omit<RoadmapEntry, 'rank'>]))
   const entries: RoadmapEntry[] = []

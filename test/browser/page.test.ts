@@ -9,6 +9,7 @@ import type {
   EpicResponse,
   RoadmapResponse,
   VersionsResponse,
+  WholeRoadmap,
 } from '../../src/http/web/types.d.ts'
 import { onetrackClient, startIdentityProvider } from '../../src/sandbox/identity/index.ts'
 import { startTestApp } from '../helpers/app.ts'
@@ -132,7 +133,7 @@ afterAll(async () => {
 
 describe('the web page', { timeout: TEST_MS }, () => {
   it('shows the merged roadmap as a timeline: teams as lanes, open periods as columns', async () => {
-    const roadmap = await get<RoadmapResponse>('/api/roadmap')
+    const roadmap = await get<RoadmapResponse>('/api/roadmap/timeline')
     const started = Date.now()
     await open('/')
     expect(Date.now() - started).toBeLessThan(10_000)
@@ -179,6 +180,44 @@ describe('the web page', { timeout: TEST_MS }, () => {
       expect(said).toContain(`Planned now ${c.plannedNow.epics} epic${c.plannedNow.epics === 1 ? '' : 's'}`)
     }
     await shot('roadmap')
+  })
+
+  it('draws the lanes below the first screen when scrolled to, with the filters applied to them', async () => {
+    const roadmap = await get<RoadmapResponse>('/api/roadmap/timeline')
+    const cardsOf = (entries: RoadmapResponse['entries']) =>
+      entries.reduce((n, e) => n + Math.max(1, e.spans.length), 0)
+    // A short window: only the first lane fills it, the others wait as shells with their names.
+    await page.setViewportSize({ width: 1280, height: 240 })
+    try {
+      await open('/')
+      expect(await page.locator('.tl-lane-name').allTextContents()).toEqual([
+        'Checkout',
+        'Growth',
+        'Platform',
+      ])
+      // The first screen was painted with the first lane alone; the others were drawn after it.
+      const first = await page.evaluate(
+        () =>
+          (performance.getEntriesByName('timeline-rendered')[0] as { detail?: unknown } | undefined)?.detail,
+      )
+      expect(first).toEqual({ lanes: 1, of: 3 })
+      expect(await page.locator('.tl-lane.is-pending').count()).toBe(0)
+      // A filter applies to every lane, those drawn after the first screen included.
+      await page.locator('#filters label.seg-technical').click()
+      const technical = roadmap.entries.filter((e) => e.track === 'technical')
+      // Scrolled through, every lane is drawn, each with the technical cards only.
+      const drawnCards = async () => {
+        for (const lane of await page.locator('.tl-lane').all()) await lane.scrollIntoViewIfNeeded()
+        if ((await page.locator('.tl-lane.is-pending').count()) > 0) return -1
+        return page.locator('.card').count()
+      }
+      await poll('the technical cards of every lane', drawnCards).toBe(cardsOf(technical))
+      expect(await page.locator('.card.t-product').count()).toBe(0)
+      await page.locator('#filters .seg label').first().click()
+      await poll('every card of every lane', drawnCards).toBe(cardsOf(roadmap.entries))
+    } finally {
+      await page.setViewportSize({ width: 1440, height: 900 })
+    }
   })
 
   it('opens an epic from the keyboard, with its score in plain words and its deferrals priced', async () => {
@@ -424,7 +463,7 @@ describe('the web page', { timeout: TEST_MS }, () => {
 
   it('asks what deferring an epic one more period would do, before anyone decides', async () => {
     // An epic committed where it is planned, with a period after it: one more slip is a deferral.
-    const roadmap = await get<RoadmapResponse>('/api/roadmap')
+    const roadmap = await get<WholeRoadmap>('/api/roadmap')
     const names = new Map(roadmap.periods.map((p) => [p.id, p.name]))
     const last = roadmap.periods.at(-1)?.id
     const committed = (e: Entry) =>

@@ -12,6 +12,13 @@ import { TEST_TOKENS, testConfig } from '../helpers/config.ts'
 interface Entry {
   rank: number
   epicId: string
+  key: string
+  title: string
+  status: string
+  effort: number | null
+  override: unknown
+  unplannedReason: string | null
+  unacknowledged: number
   team: string
   track: string
   source: string
@@ -218,6 +225,66 @@ describe('REST API: roadmap, versions, diff, capacity, meta', () => {
     expect((await get('/api/roadmap?version=abc')).body.error.message).toMatch(/^querystring\/version: /)
     expect((await get('/api/versions/0')).body.error.message).toMatch(/^params\/id: /)
     expect(await get('/api/roadmap?version=99')).toEqual({
+      status: 404,
+      body: { error: { code: 'ONETRACK_NOT_FOUND', message: 'no roadmap version 99' } },
+    })
+  })
+
+  it('serves the timeline: the same roadmap with each entry cut to what a card shows', async () => {
+    const queries = ['', 'team=platform', 'track=technical&period=2027-Q3', 'period=unplanned']
+    for (const query of [...queries, `version=${versions[1]}`]) {
+      const whole = (await get(`/api/roadmap?${query}`)).body
+      const { status, body } = await get(`/api/roadmap/timeline?${query}`)
+      expect(status, query).toBe(200)
+      const { entries, ...rest } = body
+      const { entries: wholeEntries, ...wholeRest } = whole
+      expect(rest, query).toEqual(wholeRest)
+      expect(entries, query).toEqual(
+        (wholeEntries as Array<Record<string, unknown> & Entry>).map((e) => ({
+          rank: e.rank,
+          epicId: e.epicId,
+          key: e.key,
+          title: e.title,
+          source: e.source,
+          team: e.team,
+          track: e.track,
+          status: e.status,
+          effort: e.effort,
+          score:
+            e.score.status === 'scored' ? { status: 'scored', score: e.score.score } : { status: 'unscored' },
+          period: e.period,
+          spans: e.spans,
+          override:
+            e.override === null
+              ? null
+              : {
+                  kind: (e.override as { kind: string }).kind,
+                  rationale: (e.override as { rationale: string }).rationale,
+                },
+          unplannedReason: e.unplannedReason,
+          deferrals: e.deferrals,
+          accruedCost: e.accruedCost,
+          unacknowledged: e.unacknowledged,
+        })),
+      )
+    }
+    const entry = (await get('/api/roadmap/timeline')).body.entries[0]
+    expect(entry).not.toHaveProperty('url')
+    expect(entry.score).not.toHaveProperty('breakdown')
+  })
+
+  it('refuses bad timeline filters as /api/roadmap does, naming the field', async () => {
+    const track = await get('/api/roadmap/timeline?track=ops')
+    expect(track.status).toBe(400)
+    expect(track.body.error.code).toBe('ONETRACK_BAD_REQUEST')
+    expect(track.body.error.message).toMatch(/^querystring\/track: /)
+    expect((await get('/api/roadmap/timeline?version=0')).body.error.message).toMatch(
+      /^querystring\/version: /,
+    )
+    expect((await get('/api/roadmap/timeline?team=a%00b')).body.error.message).toMatch(
+      /^querystring\/team: must not contain NUL/,
+    )
+    expect(await get('/api/roadmap/timeline?version=99')).toEqual({
       status: 404,
       body: { error: { code: 'ONETRACK_NOT_FOUND', message: 'no roadmap version 99' } },
     })
@@ -444,6 +511,9 @@ describe('REST API: roadmap, versions, diff, capacity, meta', () => {
       expect.arrayContaining(['commitment', 'pulledForwardFor', 'accruedCost', 'deferrals']),
     )
     expect(roadmap.properties.entries.items.properties).not.toHaveProperty('costOfDelayAccumulated')
+    const timeline = json('/api/roadmap/timeline')
+    expect(Object.keys(timeline.properties)).toEqual(Object.keys(roadmap.properties))
+    expect(timeline.properties.entries.items.properties).not.toHaveProperty('url')
     const epic = json('/api/epics/{id}')
     expect(Object.keys(epic.properties)).toEqual(expect.arrayContaining(['accruedCost', 'unit']))
     const event = JSON.stringify(json('/api/deferrals'))

@@ -61,7 +61,7 @@ async function start() {
   renderTokenButton()
   // Both requests leave at once; the timeline needs the teams from meta, so it waits for both.
   const meta = loadMeta()
-  const roadmap = api('/api/roadmap')
+  const roadmap = api('/api/roadmap/timeline')
   shared.roadmapLoaded = Promise.allSettled([meta, roadmap]).then(([, result]) => {
     if (result.status === 'fulfilled') setRoadmap(/** @type {RoadmapResponse} */ (result.value))
     return result

@@ -16,4 +16,7 @@ const early = (path) =>
     (response) => ({ response }),
     (/** @type {unknown} */ error) => ({ error }),
   )
-window.onetrackBoot = { '/api/meta': early('/api/meta'), '/api/roadmap': early('/api/roadmap') }
+window.onetrackBoot = {
+  '/api/meta': early('/api/meta'),
+  '/api/roadmap/timeline': early('/api/roadmap/timeline'),
+}

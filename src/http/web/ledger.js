@@ -1,6 +1,6 @@
 // @ts-check
 // The deferrals view: what the deferrals cost (numbers and chart) and the ledger, newest first.
-/** @import { CostResponse, Entry, LedgerEvent, Period } from './types.d.ts' */
+/** @import { CostResponse, LedgerEvent, Period, TimelineEntry } from './types.d.ts' */
 import { costChartHtml } from './chart.js'
 import { cost, day, esc, num, shownKey } from './format.js'
 
@@ -9,7 +9,7 @@ import { cost, day, esc, num, shownKey } from './format.js'
  * @property {string} unit
  * @property {number} chronic
  * @property {Period[]} periods
- * @property {Entry[]} entries today's roadmap, for the chronic count and the accrued cost
+ * @property {TimelineEntry[]} entries today's roadmap, for the chronic count and the accrued cost
  * @property {(periodId: string | null) => string} periodName
  * @property {(team: string) => string} teamName
  * @property {string} now

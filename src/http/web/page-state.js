@@ -1,7 +1,7 @@
 // @ts-check
 // What every view of the page shares: the API's meta and latest roadmap, the keys learned of epics
 // that are not on it, and small DOM helpers. Each view keeps its own state in its own module.
-/** @import { Entry, Meta, RoadmapResponse } from './types.d.ts' */
+/** @import { Meta, RoadmapResponse, TimelineEntry } from './types.d.ts' */
 import { epicName, periodNamer } from './format.js'
 
 /** @typedef {'roadmap' | 'deferrals' | 'versions'} View */
@@ -11,7 +11,7 @@ export const shared = {
   meta: null,
   /** @type {RoadmapResponse | null} */
   roadmap: null,
-  /** @type {Map<string, Entry>} */
+  /** @type {Map<string, TimelineEntry>} */
   byId: new Map(),
   /** @type {Map<string, { key: string, title: string }>} epics learned from the API (not on the roadmap) */
   known: new Map(),

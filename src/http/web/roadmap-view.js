@@ -2,11 +2,12 @@
 // The roadmap view: the timeline with its filters and summary, the build it shows, and moving
 // between cards with the keyboard.
 /** @import { RoadmapResponse } from './types.d.ts' */
+/** @import { LaneLayout } from './timeline.js' */
 import { ApiError, api, errorText } from './api.js'
-import { drawerEpic, isDrawerOpen } from './drawer-view.js'
+import { drawerEpic, isDrawerOpen, markSelected } from './drawer-view.js'
 import { ago, esc, num, plural } from './format.js'
 import { chronic, el, nameOf, names, notice, openPeriods, shared } from './page-state.js'
-import { effortStep, timelineHtml } from './timeline.js'
+import { effortStep, timelineLayout } from './timeline.js'
 import { askForCredentials, offersSignIn } from './token.js'
 
 const timeline = el('timeline')
@@ -17,11 +18,13 @@ const state = {
   /** Effort per card size step, from the whole roadmap. */
   step: 1,
   firstRender: true,
+  /** Every lane of the first render drawn. */
+  complete: false,
 }
 
 export async function loadRoadmap() {
   try {
-    setRoadmap(/** @type {RoadmapResponse} */ (await api('/api/roadmap')))
+    setRoadmap(/** @type {RoadmapResponse} */ (await api('/api/roadmap/timeline')))
     notice(el('roadmap-notice'), '')
   } catch (error) {
     showRoadmapError(error)
@@ -102,6 +105,13 @@ function filteredEntries() {
   )
 }
 
+/** Card rows a lane is drawn at least as tall as (cards are one to six title lines high). */
+const CARD_PX = 64
+/** A lane this near the visible part of the timeline is drawn before the others. */
+const LANE_MARGIN = '100% 0px'
+/** @type {IntersectionObserver | null} */
+let laneObserver = null
+
 function renderTimeline() {
   const roadmap = shared.roadmap
   if (roadmap === null) return
@@ -110,7 +120,7 @@ function renderTimeline() {
   const shownTeams = state.filters.team === '' ? teams : teams.filter((t) => t.id === state.filters.team)
   const selected = drawerEpic()
   timeline.style.setProperty('--periods', String(Math.max(1, periods.length)))
-  timeline.innerHTML = timelineHtml({
+  const layout = timelineLayout({
     periods,
     teams: shownTeams,
     entries: filteredEntries(),
@@ -122,17 +132,74 @@ function renderTimeline() {
     step: state.step,
     ...(selected === null ? {} : { pinned: selected }),
   })
+  // Thousands of cards cost the browser far more to lay out than to fetch: the lanes that fill the
+  // first screen are drawn now, the others as shells (name and count) drawn when scrolled near.
+  laneObserver?.disconnect()
+  let room = window.innerHeight
+  let html = layout.head
+  for (const lane of layout.lanes) {
+    html += room > 0 ? lane.html() : lane.shell
+    room -= Math.max(1, lane.cards) * CARD_PX
+  }
+  timeline.innerHTML = html + layout.tail
+  const pending = [...timeline.querySelectorAll('.tl-lane.is-pending')]
+  const drawn = layout.lanes.length - pending.length
+  /** @param {Element} shell */
+  const draw = (shell) => {
+    if (!(shell instanceof HTMLElement) || !shell.isConnected) return
+    observer?.unobserve(shell)
+    drawLane(shell, layout.lanes[Number(shell.dataset.lane)])
+  }
+  // A lane scrolled near is drawn at once; the others one per task after the first screen is
+  // painted, so every card is on the page soon (find in page, links to a card) without holding
+  // up the first paint.
+  const observer =
+    pending.length === 0
+      ? null
+      : new IntersectionObserver(
+          (seen) => {
+            for (const { isIntersecting, target } of seen) if (isIntersecting) draw(target)
+          },
+          { root: el('timeline-wrap'), rootMargin: LANE_MARGIN },
+        )
+  for (const lane of pending) observer?.observe(lane)
+  laneObserver = observer
+  const drawRest = () => {
+    const next = pending.shift()
+    if (next !== undefined && laneObserver === observer) {
+      draw(next)
+      setTimeout(drawRest, 0)
+      return
+    }
+    if (laneObserver !== observer) return
+    if (!state.complete) {
+      state.complete = true
+      performance.mark('timeline-complete')
+    }
+    document.documentElement.dataset.ready = 'timeline'
+  }
   timeline.setAttribute('aria-busy', 'false')
   if (state.firstRender) {
     state.firstRender = false
-    performance.mark('timeline-rendered')
+    performance.mark('timeline-rendered', { detail: { lanes: drawn, of: layout.lanes.length } })
     requestAnimationFrame(() =>
       setTimeout(() => {
         performance.mark('timeline-painted')
-        document.documentElement.dataset.ready = 'timeline'
+        drawRest()
       }, 0),
     )
-  } else document.documentElement.dataset.ready = 'timeline'
+  } else drawRest()
+}
+
+/**
+ * Replaces a lane's shell with the lane, keeping the drawer's card marked.
+ * @param {HTMLElement} shell @param {LaneLayout | undefined} lane
+ */
+function drawLane(shell, lane) {
+  if (lane === undefined || !shell.isConnected) return
+  shell.outerHTML = lane.html()
+  const selected = drawerEpic()
+  if (selected !== null) markSelected(selected)
 }
 
 /** @type {ReturnType<typeof setTimeout> | undefined} */

@@ -1,16 +1,16 @@
 // @ts-check
 // The merged roadmap as a timeline: periods as columns, teams as lanes, epics as cards sized by
-// effort and coloured by track. Built as one HTML string and inserted once: no per-card DOM calls
-// and no layout reads, so a thousand epics render in a few milliseconds. No inline styles (CSP):
+// effort and coloured by track. Built as HTML strings, a lane at a time (the page inserts the lanes
+// on screen first, the others as they come near): no per-card DOM calls and no layout reads. No inline styles (CSP):
 // sizes are classes, and the capacity meters are SVG attributes.
-/** @import { Entry, Period, PeriodCommitment, TeamLoad } from './types.d.ts' */
+/** @import { Period, PeriodCommitment, TeamLoad, TimelineEntry } from './types.d.ts' */
 import { epicName, esc, num, periodRange, plural, score as scoreText, shownKey } from './format.js'
 
 /**
  * @typedef {object} TimelineModel
  * @property {Period[]} periods the open periods, in calendar order
  * @property {Array<{ id: string, name: string }>} teams lanes, in order
- * @property {Entry[]} entries the entries to show (already filtered), best rank first
+ * @property {TimelineEntry[]} entries the entries to show (already filtered), best rank first
  * @property {TeamLoad[]} load capacity and booked effort per team and period (of every entry)
  * @property {PeriodCommitment[]} commitments per period of the baseline: committed at its start against planned now
  * @property {number} chronic deferral count from which an epic is chronic
@@ -26,7 +26,7 @@ const SIZES = 6
 /**
  * Effort per size step, from the whole roadmap (not the filtered cards, so a card keeps its size
  * while filtering): the 90th percentile effort fills the tallest card; larger ones stay that tall.
- * @param {readonly Entry[]} entries
+ * @param {readonly TimelineEntry[]} entries
  */
 export function effortStep(entries) {
   const efforts = entries
@@ -37,14 +37,34 @@ export function effortStep(entries) {
   return Math.max(0.5, /** @type {number} */ (p90) / SIZES)
 }
 
-/** @param {TimelineModel} model @returns {string} */
+/**
+ * @typedef {object} LaneLayout
+ * @property {string} shell the lane with its name and count but no cards: what stands in until it nears the screen
+ * @property {() => string} html the whole lane, cards included
+ * @property {number} cards cards in its fullest column: how tall it will be
+ */
+
+/** The whole timeline as one HTML string. @param {TimelineModel} model @returns {string} */
 export function timelineHtml(model) {
+  const layout = timelineLayout(model)
+  return layout.head + layout.lanes.map((lane) => lane.html()).join('') + layout.tail
+}
+
+/**
+ * The timeline in parts, so the page draws the lanes on screen first and the others as they come
+ * near: the period row, one layout per lane, and what follows the lanes.
+ * @param {TimelineModel} model @returns {{ head: string, lanes: LaneLayout[], tail: string }}
+ */
+export function timelineLayout(model) {
   const { periods, teams, entries, load, step } = model
-  /** @type {Map<string, Array<{ entry: Entry, effort: number, part: number }>>} */
+  /** @type {Map<string, Array<{ entry: TimelineEntry, effort: number, part: number }>>} */
   const cells = new Map()
-  /** @type {Map<string, Entry[]>} */
+  /** @type {Map<string, TimelineEntry[]>} */
   const unplanned = new Map()
+  /** @type {Map<string, number>} */
+  const perTeam = new Map()
   for (const entry of entries) {
+    perTeam.set(entry.team, (perTeam.get(entry.team) ?? 0) + 1)
     if (entry.period === null || entry.spans.length === 0) {
       push(unplanned, entry.team, entry)
       continue
@@ -66,35 +86,40 @@ export function timelineHtml(model) {
     }
   }
 
-  let html = '<div class="tl-row tl-head" role="presentation"><div class="tl-corner">Team</div>'
+  let head = '<div class="tl-row tl-head" role="presentation"><div class="tl-corner">Team</div>'
   const commitments = new Map(model.commitments.map((c) => [c.period, c]))
   for (const period of periods)
-    html += periodHeader(period, load, entries, model.today, commitments.get(period.id))
-  html += `<div class="tl-period tl-period-unplanned"><div class="tl-period-name">Not planned</div><div class="tl-period-sub">blocked, no capacity, excluded or deferred</div></div></div>`
+    head += periodHeader(period, load, entries, model.today, commitments.get(period.id))
+  head += `<div class="tl-period tl-period-unplanned"><div class="tl-period-name">Not planned</div><div class="tl-period-sub">blocked, no capacity, excluded or deferred</div></div></div>`
 
-  for (const team of laneTeams) {
-    const teamEntries = entries.filter((e) => e.team === team.id).length
+  const lanes = laneTeams.map((team, index) => {
     const capacity = loads.get(`${team.id}\u0000${periods[0]?.id ?? ''}`)?.capacity
-    html += `<section class="tl-row tl-lane" aria-label="${esc(team.name)}"><div class="tl-lane-head"><h2 class="tl-lane-name">${esc(team.name)}</h2><div class="tl-lane-sub">${plural(teamEntries, 'epic')}${capacity === undefined ? '' : ` · capacity ${num(capacity)}`}</div></div>`
-    for (const period of periods) {
-      const key = `${team.id}\u0000${period.id}`
-      const items = cells.get(key) ?? []
-      const teamLoad = loads.get(key)
-      html += `<div class="tl-cell" role="group" aria-label="${esc(`${team.name}, ${period.name}`)}">`
-      html += meter(teamLoad)
-      html += '<ol class="stack">'
-      for (const item of items) html += card(item.entry, item.effort, item.part, step, model)
-      html += '</ol></div>'
-    }
+    const open = `<section class="tl-row tl-lane" data-lane="${index}" aria-label="${esc(team.name)}"><div class="tl-lane-head"><h2 class="tl-lane-name">${esc(team.name)}</h2><div class="tl-lane-sub">${plural(perTeam.get(team.id) ?? 0, 'epic')}${capacity === undefined ? '' : ` · capacity ${num(capacity)}`}</div></div>`
     const left = unplanned.get(team.id) ?? []
-    html += `<div class="tl-cell tl-cell-unplanned" role="group" aria-label="${esc(`${team.name}, not planned`)}"><ol class="stack">`
-    for (const entry of left) html += card(entry, entry.effort ?? 0, 0, step, model)
-    html += '</ol></div></section>'
-  }
-  if (laneTeams.length === 0 || entries.length === 0) {
-    html += '<p class="empty">No epics match these filters.</p>'
-  }
-  return html
+    let cards = left.length
+    for (const period of periods)
+      cards = Math.max(cards, cells.get(`${team.id}\u0000${period.id}`)?.length ?? 0)
+    const html = () => {
+      let lane = open
+      for (const period of periods) {
+        const key = `${team.id}\u0000${period.id}`
+        const items = cells.get(key) ?? []
+        lane += `<div class="tl-cell" role="group" aria-label="${esc(`${team.name}, ${period.name}`)}">`
+        lane += meter(loads.get(key))
+        lane += '<ol class="stack">'
+        for (const item of items) lane += card(item.entry, item.effort, item.part, step, model)
+        lane += '</ol></div>'
+      }
+      lane += `<div class="tl-cell tl-cell-unplanned" role="group" aria-label="${esc(`${team.name}, not planned`)}"><ol class="stack">`
+      for (const entry of left) lane += card(entry, entry.effort ?? 0, 0, step, model)
+      return `${lane}</ol></div></section>`
+    }
+    const shell = `${open.replace('class="tl-row tl-lane"', 'class="tl-row tl-lane is-pending"')}<div class="tl-lane-pending">${cards === 0 ? '' : 'Loading…'}</div></section>`
+    return { shell, html, cards }
+  })
+  const tail =
+    laneTeams.length === 0 || entries.length === 0 ? '<p class="empty">No epics match these filters.</p>' : ''
+  return { head, lanes, tail }
 }
 
 /** @template T @param {Map<string, T[]>} map @param {string} key @param {T} value */
@@ -105,7 +130,7 @@ function push(map, key, value) {
 }
 
 /**
- * @param {Period} period @param {TeamLoad[]} load @param {Entry[]} entries @param {string} today
+ * @param {Period} period @param {TeamLoad[]} load @param {TimelineEntry[]} entries @param {string} today
  * @param {PeriodCommitment | undefined} commitment
  */
 function periodHeader(period, load, entries, today, commitment) {
@@ -162,7 +187,7 @@ function meter(/** @type {TeamLoad | undefined} */ load) {
 }
 
 /**
- * @param {Entry} entry @param {number} effort effort booked in this column
+ * @param {TimelineEntry} entry @param {number} effort effort booked in this column
  * @param {number} part 0 for the first period, 1… for continuations @param {number} step
  * @param {TimelineModel} model
  */
@@ -212,6 +237,6 @@ export function overrideWord(/** @type {string} */ kind) {
 }
 
 /** Why an entry is not planned, in the service's words. */
-export function reasonText(/** @type {Entry} */ entry) {
+export function reasonText(/** @type {TimelineEntry} */ entry) {
   return entry.unplannedReason ?? 'not planned'
 }

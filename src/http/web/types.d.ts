@@ -14,7 +14,12 @@ export type VersionMeta = Static<typeof Parts.VersionMeta>
 /** A roadmap entry with its commitment, deferral count, accrued cost of delay and open sign-offs. */
 export type Entry = Static<typeof Parts.Entry>
 export type ScoreBreakdown = Entry['score']['breakdown']
-export type RoadmapResponse = Static<typeof Parts.RoadmapView>
+/** A roadmap entry as the timeline draws it (GET /api/roadmap/timeline): the drawer reads the rest. */
+export type TimelineEntry = Static<typeof Parts.TimelineEntry>
+/** The whole answer of /api/roadmap (the page loads the timeline's; tests and scripts read this one). */
+export type WholeRoadmap = Static<typeof Parts.RoadmapView>
+/** The roadmap the page loads: /api/roadmap/timeline, whose entries are TimelineEntry. */
+export type RoadmapResponse = Static<typeof Parts.RoadmapTimeline>
 /** Per open period of the baseline: committed at its start against planned now. */
 export type PeriodCommitment = Static<typeof Parts.PeriodCommitment>
 

@@ -1,5 +1,6 @@
 import { reportSettings } from '../../../config/index.ts'
 import {
+  accruedCosts,
   finishPeriod,
   type Roadmap,
   type RoadmapEntry,
@@ -7,13 +8,14 @@ import {
   type Track,
 } from '../../../domain/index.ts'
 import { OnetrackError } from '../../../errors.ts'
+import { type AccrualInputs, accrualInputs } from '../../../store/accrual.ts'
 import {
-  accruedCostsAsOf,
   type BaselineCommitment,
   baselineCommitments,
   deferralCountsOf,
   latestVersion,
   listVersions,
+  newestVersionId,
   type StoredVersion,
   unacknowledgedCounts,
   type VersionMeta,
@@ -21,7 +23,7 @@ import {
   versionMeta,
 } from '../../../store/index.ts'
 import type { ApiDeps } from './index.ts'
-import { entryLabels, entryWithWords } from './sentences.ts'
+import { type EpicLabels, entryLabels, entryWithWords } from './sentences.ts'
 
 /** A roadmap entry with what the ledger says about its epic up to its version. */
 export type EntryView = RoadmapEntry & {
@@ -72,12 +74,32 @@ export async function loadVersionMeta(db: Db, id: number): Promise<VersionMeta> 
  * the newest version, the version's own build time for an older one (what it had cost by then).
  */
 export async function ledgerFigures(db: Db, versionId: number, asOf: string): Promise<LedgerFigures> {
-  const [deferrals, accrued, unacknowledged] = await Promise.all([
+  const [deferrals, inputs, unacknowledged] = await Promise.all([
     deferralCountsOf(db, versionId),
-    accruedCostsAsOf(db, asOf),
+    cachedAccrualInputs(db),
     unacknowledgedCounts(db, versionId),
   ])
-  return { deferrals, accrued, unacknowledged }
+  return { deferrals, accrued: accruedCosts(inputs.events, inputs.rates, asOf), unacknowledged }
+}
+
+/**
+ * Accrued cost's inputs change only when a build stores a version, so they are kept per newest
+ * version id (per database): reading every late epic's events and rates is most of the cost of a
+ * roadmap answer. Sign-offs, which change at any time, are read every time (unacknowledgedCounts).
+ */
+const accrualCache = new WeakMap<Db, { newest: number | null; inputs: Promise<AccrualInputs> }>()
+
+async function cachedAccrualInputs(db: Db): Promise<AccrualInputs> {
+  const newest = await newestVersionId(db)
+  const cached = accrualCache.get(db)
+  if (cached !== undefined && cached.newest === newest) return cached.inputs
+  const inputs = accrualInputs(db)
+  accrualCache.set(db, { newest, inputs })
+  // A failed read is not kept: the next request reads again.
+  inputs.catch(() => {
+    if (accrualCache.get(db)?.inputs === inputs) accrualCache.delete(db)
+  })
+  return inputs
 }
 
 export function withLedger(entry: RoadmapEntry, figures: LedgerFigures): EntryView {
@@ -110,6 +132,76 @@ export function entryMatches(entry: RoadmapEntry, filter: RoadmapFilter): boolea
 
 /** A version as the roadmap page shows it: its entries filtered and joined with the ledger. */
 export async function roadmapView(deps: ApiDeps, versionId: number | undefined, filter: RoadmapFilter) {
+  const { roadmap, figures, ...rest } = await versionWithLedger(deps, versionId)
+  const labels = entryLabels(roadmap.entries)
+  return {
+    ...rest,
+    entries: roadmap.entries
+      .filter((e) => entryMatches(e, filter))
+      .map((e) => withLedger(entryWithWords(withCommitmentFields(e), labels), figures)),
+  }
+}
+
+/** The same answer as roadmapView with each entry cut to what the timeline draws (TimelineEntry). */
+export async function timelineView(deps: ApiDeps, versionId: number | undefined, filter: RoadmapFilter) {
+  const { roadmap, figures, ...rest } = await versionWithLedger(deps, versionId)
+  const labels = entryLabels(roadmap.entries)
+  const entries: TimelineEntryView[] = []
+  for (const entry of roadmap.entries) {
+    if (entryMatches(entry, filter)) entries.push(timelineEntry(entry, labels, figures))
+  }
+  return { ...rest, entries }
+}
+
+export interface TimelineEntryView {
+  rank: number
+  epicId: string
+  key: string
+  title: string
+  source: string
+  team: string
+  track: Track
+  status: RoadmapEntry['status']
+  effort: number | null
+  score: { status: 'scored' | 'unscored'; score?: number }
+  period: string | null
+  spans: RoadmapEntry['spans']
+  override: { kind: 'pin' | 'defer' | 'exclude'; rationale: string } | null
+  unplannedReason: string | null
+  deferrals: number
+  accruedCost: number
+  unacknowledged: number
+}
+
+export function timelineEntry(
+  entry: RoadmapEntry,
+  labels: EpicLabels,
+  figures: LedgerFigures,
+): TimelineEntryView {
+  const { score, override } = entry
+  return {
+    rank: entry.rank,
+    epicId: entry.epicId,
+    key: entry.key,
+    title: entry.title,
+    source: entry.source,
+    team: entry.team,
+    track: entry.track,
+    status: entry.status,
+    effort: entry.effort,
+    score: score.status === 'scored' ? { status: 'scored', score: score.score } : { status: 'unscored' },
+    period: entry.period,
+    spans: entry.spans,
+    override: override === null ? null : { kind: override.kind, rationale: override.rationale },
+    unplannedReason: entryWithWords(entry, labels).unplannedReason,
+    deferrals: figures.deferrals.get(entry.epicId) ?? 0,
+    accruedCost: figures.accrued.get(entry.epicId) ?? 0,
+    unacknowledged: figures.unacknowledged?.get(entry.epicId) ?? 0,
+  }
+}
+
+/** What both shapes of the roadmap answer share: the version, its ledger figures and commitments. */
+async function versionWithLedger(deps: ApiDeps, versionId: number | undefined) {
   const db = deps.database.db
   const version = await loadVersion(db, versionId)
   const { roadmap } = version
@@ -120,15 +212,13 @@ export async function roadmapView(deps: ApiDeps, versionId: number | undefined, 
     ledgerFigures(db, version.id, asOf),
     baseline === null ? Promise.resolve([]) : baselineCommitments(db, baseline.takenAt),
   ])
-  const labels = entryLabels(roadmap.entries)
   return {
+    roadmap,
+    figures,
     version: meta,
     periods: roadmap.periods,
     openPeriods: roadmap.openPeriods,
     load: roadmap.load,
-    entries: roadmap.entries
-      .filter((e) => entryMatches(e, filter))
-      .map((e) => withLedger(entryWithWords(withCommitmentFields(e), labels), figures)),
     problems: roadmap.problems,
     cycles: roadmap.cycles,
     unit: reportSettings(deps.config).costUnit,

@@ -5,13 +5,14 @@ import { eventsBetweenVersions, listVersions, previousVersionId, versionById } f
 import { type ApiDeps, readSecurity } from './index.ts'
 import { decodeCursor, encodeCursor } from './params.ts'
 import { VersionDiff, VersionsPage } from './responses.ts'
-import { capacityView, loadVersion, loadVersionMeta, roadmapView } from './roadmap-view.ts'
+import { capacityView, loadVersion, loadVersionMeta, roadmapView, timelineView } from './roadmap-view.ts'
 import {
   Cursor,
   errors,
   MAX_ROW_ID,
   PerTrack,
   RoadmapQuery,
+  RoadmapTimeline,
   RoadmapView,
   RowId,
   TeamLoad,
@@ -62,6 +63,25 @@ export const roadmapApiRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, 
     async (request) => {
       const { version, ...filter } = request.query
       return roadmapView(deps, version, filter)
+    },
+  )
+
+  app.get(
+    '/roadmap/timeline',
+    {
+      schema: {
+        tags: ['api'],
+        summary: 'The merged roadmap as the timeline draws it: /api/roadmap with shorter entries',
+        description:
+          'The answer of /api/roadmap, same filters, with each entry cut to what a timeline card shows: rank, key, title, team, track, status, effort, score, period and spans, the override’s kind and rationale, the unplanned reason in words, deferrals, accrued cost and open sign-offs. The score breakdown, links, blockers and warnings of an epic are in /api/epics/{id}. A fifth of the size of the whole answer: what the web page loads.',
+        ...secured,
+        querystring: Type.Object({ ...RoadmapQuery.properties, version: Type.Optional(VersionId) }),
+        response: { 200: RoadmapTimeline, ...errors(400, 401, 404) },
+      },
+    },
+    async (request) => {
+      const { version, ...filter } = request.query
+      return timelineView(deps, version, filter)
     },
   )
 

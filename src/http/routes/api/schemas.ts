@@ -407,6 +407,46 @@ export const RoadmapView = Type.Object({
   }),
 })
 
+/**
+ * A roadmap entry as the timeline draws it: what a card shows and the filters read. The score's
+ * breakdown, links and the reasons behind a placement are in /api/epics/{id}, which the drawer reads.
+ * Closed objects: the serializer writes exactly these fields, which keeps a big roadmap fast to send.
+ */
+export const TimelineEntry = Type.Object(
+  {
+    rank: Type.Integer({ description: '1 = highest' }),
+    epicId: Type.String(),
+    key: Type.String(),
+    title: Type.String(),
+    source: Type.String(),
+    team: Type.String(),
+    track: Track,
+    status: Type.Enum(['todo', 'in_progress', 'done', 'canceled']),
+    effort: Num,
+    score: Type.Object({
+      status: Type.Enum(['scored', 'unscored']),
+      score: Type.Optional(Type.Number({ description: 'cost of delay / effort; scored only' })),
+    }),
+    period: Nullable(Type.String({ description: 'the period it starts in; null = unplanned' })),
+    spans: Type.Array(Type.Object({ period: Type.String(), effort: Type.Number() })),
+    override: Nullable(
+      Type.Object({ kind: OverrideKind, rationale: Type.String() }, { description: 'the override applied' }),
+    ),
+    unplannedReason: Nullable(Type.String({ description: 'why it is not planned, in words' })),
+    deferrals: Type.Integer({ description: 'its deferral count (replans not counted)' }),
+    accruedCost: Type.Number({ description: 'cost of delay accrued so far, in the roadmap’s unit' }),
+    unacknowledged: Type.Integer({ description: 'its deferrals the owner has not signed off yet' }),
+  },
+  { description: 'a roadmap entry with the fields the timeline shows' },
+)
+
+export const RoadmapTimeline = Type.Object({
+  ...RoadmapView.properties,
+  entries: Type.Array(TimelineEntry, {
+    description: 'the entries of /api/roadmap, best rank first, with the fields the timeline shows',
+  }),
+})
+
 export const RoadmapQuery = Type.Object({
   team: Type.Optional(Text()),
   track: Type.Optional(Track),
