@@ -15,8 +15,9 @@ export interface CompiledJql {
   sortKey(issue: SimIssue): Array<string | number>
   compare(a: Array<string | number>, b: Array<string | number>): number
   /**
-   * The issues that can match, when the query pins them by key or id (`… AND id = 10042`, the
-   * targeted sync's form): looked up rather than found by a scan of every issue. Null otherwise.
+   * The issues that can match, when the query pins them by key, id or parent (`… AND id = 10042`,
+   * the targeted sync's form, and `parent in (…)`, its children's): looked up rather than found by
+   * a scan of every issue. Null otherwise.
    * Every candidate must still pass `matches`.
    */
   candidates(): SimIssue[] | null
@@ -66,12 +67,22 @@ export function compileJql(text: string, ctx: JqlContext): CompiledJql {
 
 const ID_FIELDS = new Set(['key', 'issuekey', 'id'])
 
-/** The ids a query restricts itself to with a top-level `key|id = x` or `in (…)` clause, else null. */
+/**
+ * The issues a query restricts itself to with a top-level `key|id|parent = x` or `in (…)` clause
+ * (ANDed with anything), found by id or through the parent index; null when it has no such clause.
+ */
 function pinnedIds(node: JqlNode, ctx: JqlContext): Set<string> | null {
   if (node.kind === 'clause') {
-    if (node.empty || !ID_FIELDS.has(node.field.toLowerCase()) || (node.op !== '=' && node.op !== 'in'))
-      return null
-    return new Set(node.values.flatMap((v) => ctx.state.find(v.text)?.id ?? []))
+    const field = node.field.toLowerCase()
+    if (node.empty || (node.op !== '=' && node.op !== 'in')) return null
+    if (ID_FIELDS.has(field)) return new Set(node.values.flatMap((v) => ctx.state.find(v.text)?.id ?? []))
+    if (field !== 'parent') return null
+    return new Set(
+      node.values.flatMap((v) => {
+        const parent = ctx.state.find(v.text)
+        return parent === undefined ? [] : ctx.state.children(parent.id).map((child) => child.id)
+      }),
+    )
   }
   if (node.kind !== 'and') return null
   for (const part of node.nodes) {

@@ -30,6 +30,8 @@ export class JiraState {
   readonly fields = new Map<string, SimField>()
   readonly linkTypes = new Map<string, SimLinkType>()
   readonly issues = new Map<string, SimIssue>()
+  /** Child ids by parent id: JQL's `parent in (…)` looks them up, as Jira's index does. */
+  readonly #children = new Map<string, Set<string>>()
   readonly links = new Map<string, SimLink>()
   readonly permissions: Record<PermissionKey, boolean> = {
     BROWSE_PROJECTS: true,
@@ -208,6 +210,7 @@ export class JiraState {
     }
     this.issues.set(id, issue)
     this.#keys.set(issue.key, id)
+    this.#adopt(issue.parentId, id)
     this.#emit({ kind: 'created', issue, actor: 'person' })
     return issue
   }
@@ -278,7 +281,9 @@ export class JiraState {
           from: issue.parentId,
           to: parent?.id ?? null,
         })
+        this.#children.get(issue.parentId ?? '')?.delete(issue.id)
         issue.parentId = parent?.id ?? null
+        this.#adopt(issue.parentId, issue.id)
       }
     }
     for (const [ref, value] of Object.entries(patch.fields ?? {})) {
@@ -337,6 +342,7 @@ export class JiraState {
     const issue = this.#issue(ref)
     this.issues.delete(issue.id)
     this.#keys.delete(issue.key)
+    this.#children.get(issue.parentId ?? '')?.delete(issue.id)
     for (const [id, link] of this.links)
       if (link.from === issue.id || link.to === issue.id) this.links.delete(id)
     this.#emit({ kind: 'deleted', issue, actor: 'person' })
@@ -375,7 +381,17 @@ export class JiraState {
 
   /** The issues whose parent is the given one (an epic's stories). */
   children(parentId: string): SimIssue[] {
-    return [...this.issues.values()].filter((i) => i.parentId === parentId)
+    return [...(this.#children.get(parentId) ?? [])].flatMap((id) => this.issues.get(id) ?? [])
+  }
+
+  #adopt(parentId: string | null, childId: string): void {
+    if (parentId === null) return
+    let children = this.#children.get(parentId)
+    if (children === undefined) {
+      children = new Set()
+      this.#children.set(parentId, children)
+    }
+    children.add(childId)
   }
 }
 

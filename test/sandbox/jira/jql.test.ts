@@ -82,7 +82,7 @@ describe('the simulator’s JQL', () => {
   })
 })
 
-describe('queries that pin issues by key or id', () => {
+describe('queries that pin issues by key, id or parent', () => {
   const compile = (state: JiraState, jql: string) =>
     compileJql(jql, { state, timeZone: 'UTC', now: BERLIN_1030, canBrowse: true })
   const keys = (issues: Array<{ key: string }> | null) => issues?.map((i) => i.key).sort() ?? null
@@ -105,6 +105,29 @@ describe('queries that pin issues by key or id', () => {
     expect(
       keys(compile(state, `project = SHOP AND key in (${shop1.key}, ${pay1.key})`).candidates()),
     ).toEqual([pay1.key, shop1.key])
+  })
+
+  it('find children through the parent index, kept as issues are re-parented and deleted', () => {
+    const { state, issues } = site()
+    const [epicA, epicB] = issues as [SimIssueOf, SimIssueOf]
+    const stories = Array.from({ length: 4 }, (_, i) =>
+      state.addIssue({
+        project: 'SHOP',
+        type: 'Story',
+        summary: `s${i}`,
+        parent: i < 2 ? epicA.key : epicB.key,
+      }),
+    )
+    const [s0, , s2, s3] = stories as [SimIssueOf, SimIssueOf, SimIssueOf, SimIssueOf]
+    state.updateIssue(s0.id, { parent: epicB.key })
+    state.updateIssue(s2.id, { parent: null })
+    state.deleteIssue(s3.key)
+    for (const jql of [`parent in (${epicA.key}, ${epicB.key}) ORDER BY key ASC`, `parent = ${epicB.id}`]) {
+      const compiled = compile(state, jql)
+      const scanned = [...state.issues.values()].filter((i) => compiled.matches(i)).map((i) => i.key)
+      expect(keys(compiled.candidates()), jql).toEqual(scanned.sort())
+    }
+    expect(keys(compile(state, `parent = ${epicB.key}`).candidates())).toEqual([s0.key])
   })
 
   it('scan when the pin is under an OR or a NOT, or is no pin', () => {
