@@ -12,7 +12,7 @@ import {
   type Track,
   type WeeklyReport,
 } from '../domain/index.ts'
-import { formatAmount, formatDay, percent, plural } from './format.ts'
+import { formatAmount, formatDay, percent, plural, shownSum } from './format.ts'
 import type { ReportContext } from './types.ts'
 
 /**
@@ -208,7 +208,8 @@ function headline(report: WeeklyReport, w: Words): Line[] {
       fresh > 0 ? `${formatAmount(fresh)} new this week` : null,
       earlier > 0 ? `${formatAmount(earlier)} waiting since earlier weeks` : null,
     ].filter((p) => p !== null)
-    const projected = awaiting.reduce((sum, a) => sum + a.projectedCost, 0)
+    // Each call's figure as its line prints it, so the headline adds up to the lines.
+    const projected = shownSum(awaiting.map((a) => a.projectedCost))
     lines.push([
       { text: `${plural(awaiting.length, 'call')} needed`, strong: true },
       { text: ` on deferrals of committed work (${parts.join(', ')}): ` },
@@ -497,8 +498,9 @@ function asymmetrySection(report: WeeklyReport, w: Words): ViewSection {
 function totalsSection(report: WeeklyReport, w: Words): ViewSection {
   const all = report.accruedCostByTrack
   const open = report.accruedOpenCostByTrack
-  const total = all.product + all.technical
-  const openTotal = open.product + open.technical
+  // Totals of the two tracks' lines as printed, so the three lines add up on the page.
+  const total = shownSum([all.product, all.technical])
+  const openTotal = shownSum([open.product, open.technical])
   const items: ViewItem[] =
     total === 0
       ? [
