@@ -10,9 +10,17 @@
  * own; the data is generated from a fixed seed, so every run builds the same roadmaps.
  */
 import { spawnSync } from 'node:child_process'
-import { buildRoadmap, isDeferral } from '../src/domain/index.ts'
+import {
+  buildRoadmap,
+  digestLedger,
+  type Epic,
+  isDeferral,
+  type LedgerDigest,
+  type Roadmap,
+  type RoadmapSettings,
+} from '../src/domain/index.ts'
 import { median, printTable } from './report.ts'
-import { PREVIOUS_BUILD, random, rawEpics, settingsFor, THIS_BUILD, validated } from './synthetic-world.ts'
+import { previousWeek, random, rawEpics, settingsFor, THIS_BUILD, validated } from './synthetic-world.ts'
 
 interface Measurement {
   n: number
@@ -32,45 +40,56 @@ interface Measurement {
 function measure(n: number, runs: number): Measurement {
   const collect = (globalThis as { gc?: () => void }).gc ?? (() => {})
   const settings = settingsFor(n)
-  const previous = buildRoadmap({
-    epics: validated(rawEpics(n, 7, 1)),
-    overrides: [],
-    settings,
-    previous: null,
-    ledger: [],
-    now: PREVIOUS_BUILD,
-  })
-  const raws = rawEpics(n, 7, 2)
+  // What the build worker starts from: the stored previous version, and the ledger's digest (the
+  // store computes it in SQL; the worker never holds the events themselves).
+  const { previous, ledger } = previousVersion(n, settings)
   const rnd = random(11)
-  const keyed = raws.map((raw) => ({ raw, key: rnd() }))
+  const keyed = rawEpics(n, 7, 2).map((raw) => ({ id: (raw as { id: string }).id, key: rnd() }))
+  // The synced epics as the store holds them; the worker reads them fresh for each build (untimed
+  // here), validates them inside the timed build and keeps only the validated epics.
+  const stored = JSON.stringify(rawEpics(n, 7, 2))
+  let synced: unknown[] | null = null
+  const sync = (): void => {
+    synced = JSON.parse(stored) as unknown[]
+  }
+  const validatedSync = (): Epic[] => {
+    const epics = validated(synced ?? [])
+    synced = null
+    return epics
+  }
   const build = () =>
     buildRoadmap({
-      epics: validated(raws),
+      epics: validatedSync(),
       overrides: [],
       settings,
-      previous: previous.roadmap,
-      ledger: previous.events,
+      previous,
+      ledger,
       now: THIS_BUILD,
     })
   // Warm-up, as in a long-running worker: enough builds for the optimising compiler to settle.
-  for (let w = Math.max(1, Math.round(20_000 / n)); w > 0; w--) build()
+  for (let w = Math.max(1, Math.round(20_000 / n)); w > 0; w--) {
+    sync()
+    build()
+  }
   const buildTimes: number[] = []
   const baselineTimes: number[] = []
-  let result = build()
   for (let r = 0; r < runs; r++) {
     collect()
     let start = performance.now()
     keyed.slice().sort((a, b) => a.key - b.key)
     baselineTimes.push(performance.now() - start)
+    sync()
     collect()
     start = performance.now()
-    result = build()
+    build()
     buildTimes.push(performance.now() - start)
   }
   // Heap a finished build keeps alive (the roadmap and its events), measured around one more build.
+  sync()
+  const epics = validatedSync()
   collect()
   const before = process.memoryUsage().heapUsed
-  const retained = build()
+  const retained = buildRoadmap({ epics, overrides: [], settings, previous, ledger, now: THIS_BUILD })
   collect()
   const retainedHeapMb = (process.memoryUsage().heapUsed - before) / 2 ** 20
   const roadmapJsonMb = JSON.stringify(retained.roadmap).length / 2 ** 20
@@ -82,12 +101,18 @@ function measure(n: number, runs: number): Measurement {
     maxRssMb: process.resourceUsage().maxRSS / 1024,
     retainedHeapMb,
     roadmapJsonMb,
-    planned: result.roadmap.entries.filter((e) => e.period !== null).length,
-    events: result.events.length,
-    deferrals: result.events.filter((e) => isDeferral(e.kind)).length,
-    rounds: result.rounds,
-    cycles: result.roadmap.cycles.length,
+    planned: retained.roadmap.entries.filter((e) => e.period !== null).length,
+    events: retained.events.length,
+    deferrals: retained.events.filter((e) => isDeferral(e.kind)).length,
+    rounds: retained.rounds,
+    cycles: retained.roadmap.cycles.length,
   }
+}
+
+/** The same world a week earlier, built as the previous version, and the digest of its events. */
+function previousVersion(n: number, settings: RoadmapSettings): { previous: Roadmap; ledger: LedgerDigest } {
+  const first = previousWeek(n, settings)
+  return { previous: first.roadmap, ledger: digestLedger(first.events) }
 }
 
 function argument(name: string): string | undefined {

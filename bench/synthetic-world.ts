@@ -2,7 +2,13 @@
  * The synthetic roadmap the domain benches share: a seeded world of n epics, sized so that the
  * load per team stays the same as n grows, and the settings that fit it.
  */
-import { buildPeriods, type Epic, type RoadmapSettings, validateEpic } from '../src/domain/index.ts'
+import {
+  buildPeriods,
+  buildRoadmap,
+  type Epic,
+  type RoadmapSettings,
+  validateEpic,
+} from '../src/domain/index.ts'
 import { seededRandom } from '../src/sandbox/random.ts'
 
 export const PREVIOUS_BUILD = '2026-01-05T09:00:00.000Z'
@@ -87,4 +93,16 @@ export function validated(raws: unknown[]): Epic[] {
     if (result.ok) epics.push(result.epic)
   }
   return epics
+}
+
+/** The same world a week earlier (seed 7, version 1), built as the first version: roadmap and events. */
+export function previousWeek(n: number, settings: RoadmapSettings): ReturnType<typeof buildRoadmap> {
+  return buildRoadmap({
+    epics: validated(rawEpics(n, 7, 1)),
+    overrides: [],
+    settings,
+    previous: null,
+    ledger: [],
+    now: PREVIOUS_BUILD,
+  })
 }

@@ -10,21 +10,14 @@
  */
 import { buildRoadmap, digestLedger, whatIf } from '../src/domain/index.ts'
 import { argNumber, percentile, printTable } from './report.ts'
-import { PREVIOUS_BUILD, random, rawEpics, settingsFor, THIS_BUILD, validated } from './synthetic-world.ts'
+import { previousWeek, random, rawEpics, settingsFor, THIS_BUILD, validated } from './synthetic-world.ts'
 
 const WHAT_IF_AT = '2026-01-19T09:00:00.000Z'
 
 const n = argNumber('epics', 10_000)
 const runs = argNumber('runs', 50)
 const settings = settingsFor(n)
-const first = buildRoadmap({
-  epics: validated(rawEpics(n, 7, 1)),
-  overrides: [],
-  settings,
-  previous: null,
-  ledger: [],
-  now: PREVIOUS_BUILD,
-})
+const first = previousWeek(n, settings)
 const epics = validated(rawEpics(n, 7, 2))
 // The current (stored) roadmap, and the ledger's digest as the store hands it to a build.
 const current = buildRoadmap({

@@ -1,6 +1,6 @@
 import { calendarDayOf } from './dates.ts'
 import type { Period } from './periods.ts'
-import { type Baseline, finishPeriod, type Roadmap } from './roadmap.ts'
+import { type Baseline, entryPositions, finishPeriod, type Roadmap, type RoadmapEntry } from './roadmap.ts'
 
 /**
  * Commitments (DESIGN.md, "Commitment"): the first build of each period keeps the plan for that
@@ -10,29 +10,49 @@ import { type Baseline, finishPeriod, type Roadmap } from './roadmap.ts'
  * a period can be deferred. Work planned further out can move freely: those moves are replans.
  */
 export function withCommitments(next: Roadmap, previous: Roadmap | null, horizon: number): Roadmap {
-  const current = periodContaining(next.periods, calendarDayOf(next.builtAt))
-  const inForce = previous?.baseline ?? null
-  if (current !== null && (inForce === null || inForce.period !== current.id)) {
-    const at = next.periods.findIndex((p) => p.id === current.id)
-    const periods = next.periods.slice(at, at + 1 + horizon).map((p) => p.id)
-    const baseline: Baseline = { period: current.id, takenAt: next.builtAt, periods }
-    const window = new Set(periods)
-    return {
-      ...next,
-      baseline,
-      entries: next.entries.map((e) => {
-        const finish = finishPeriod(e)
-        return { ...e, commitment: finish !== null && window.has(finish) ? finish : null }
-      }),
-    }
+  const rule = commitmentRule(next.periods, next.builtAt, previous, horizon)
+  const positions = entryPositions(previous)
+  const before = (epicId: string): RoadmapEntry | undefined => {
+    const at = positions.get(epicId)
+    return at === undefined ? undefined : previous?.entries[at]
   }
-  const before = new Map<string, string | null>()
-  for (const e of previous?.entries ?? []) before.set(e.epicId, e.commitment ?? null)
   return {
     ...next,
-    baseline: inForce,
-    entries: next.entries.map((e) => ({ ...e, commitment: before.get(e.epicId) ?? null })),
+    baseline: rule.baseline,
+    entries: next.entries.map((e) => ({
+      ...e,
+      commitment: rule.commitmentOf(before(e.epicId), finishPeriod(e)),
+    })),
   }
+}
+
+/**
+ * The baseline a version built at `builtAt` carries, and the period an epic is committed to, from
+ * its entry in `previous` (`before`) and the period it is now planned to finish in: taken from the
+ * plan at a period's first build, carried over from `previous` otherwise.
+ */
+export function commitmentRule(
+  periods: readonly Period[],
+  builtAt: string,
+  previous: Roadmap | null,
+  horizon: number,
+): {
+  baseline: Baseline | null
+  commitmentOf: (before: RoadmapEntry | undefined, finish: string | null) => string | null
+} {
+  const current = periodContaining(periods, calendarDayOf(builtAt))
+  const inForce = previous?.baseline ?? null
+  if (current !== null && (inForce === null || inForce.period !== current.id)) {
+    const at = periods.findIndex((p) => p.id === current.id)
+    const window = periods.slice(at, at + 1 + horizon).map((p) => p.id)
+    const baseline: Baseline = { period: current.id, takenAt: builtAt, periods: window }
+    const committed = new Set(window)
+    return {
+      baseline,
+      commitmentOf: (_before, finish) => (finish !== null && committed.has(finish) ? finish : null),
+    }
+  }
+  return { baseline: inForce, commitmentOf: (before) => before?.commitment ?? null }
 }
 
 /** The period a day falls in (start inclusive, end exclusive); null in a gap or outside the calendar. */

@@ -11,44 +11,67 @@ export interface DiffContext {
   next: Roadmap
   previousEntry: (epicId: string) => RoadmapEntry | undefined
   /** Next entries by id; built on first use (only blocker causes need it). */
-  nextById: Map<string, RoadmapEntry> | null
+  nextEntry: (epicId: string) => RoadmapEntry | undefined
   /** Calendar position of a period in the union of both calendars (by start date); null = after the last. */
   ordinal: (period: string | null) => number
-  /** Displacers per `team\u0000period`, built on first use. */
-  displacerCache: Map<string, Grown>
-  /** Capacity per `team\u0000period` in each version. */
-  previousCapacity: Map<string, number>
-  nextCapacity: Map<string, number>
-  /** Next entries booked per `team\u0000period`, in rank order; built on the first deferral. */
-  nextBooked: Map<string, RoadmapEntry[]> | null
+  /** Displacers per team and period, built on first use. */
+  displacerCache: ByTeamPeriod<Grown>
+  /** Capacity per team and period in each version. */
+  previousCapacity: ByTeamPeriod<number>
+  nextCapacity: ByTeamPeriod<number>
+  /** Positions of the next entries booked per team and period, in order; built on the first deferral. */
+  nextBooked: ByTeamPeriod<number[]> | null
+  /** For each next entry (by position), the position of the previous entry it continues; -1: none. */
+  continues: Int32Array
   /** Whether the scoring parameters differ between the versions (weights, decay, interest, …). */
   settingsChanged: boolean
+  /** Each next entry named as a displacer, as it is named. */
+  displacers: Map<RoadmapEntry, Displacer>
 }
 
 /** Entries that took more of a team's period than before, split by how they were placed. */
 interface Grown {
   forced: RoadmapEntry[]
   ranked: RoadmapEntry[]
+  /** Whether `ranked` is in rank order (so the entries ranked above a given one come first). */
+  inRankOrder: boolean
+  /** Position in `ranked` of each blocker pulled forward → the rank of the epic it was pulled for. */
+  turnAt: Map<number, number>
 }
 
-/** Entries booked per `team\u0000period`, in rank order (one pass over every span). */
-export function bookedIndex(roadmap: Roadmap): Map<string, RoadmapEntry[]> {
-  const index = new Map<string, RoadmapEntry[]>()
-  for (const entry of roadmap.entries) {
-    for (const span of entry.spans) {
-      const key = `${entry.team}\u0000${span.period}`
-      const list = index.get(key)
-      if (list === undefined) index.set(key, [entry])
-      else list.push(entry)
-    }
+/** Values by team, then by period: looked up without building a key string per lookup. */
+export type ByTeamPeriod<T> = Map<string, Map<string, T>>
+
+export function atTeamPeriod<T>(index: ByTeamPeriod<T>, team: string, period: string): T | undefined {
+  return index.get(team)?.get(period)
+}
+
+function setTeamPeriod<T>(index: ByTeamPeriod<T>, team: string, period: string, value: T): void {
+  let periods = index.get(team)
+  if (periods === undefined) {
+    periods = new Map()
+    index.set(team, periods)
   }
+  periods.set(period, value)
+}
+
+/** Positions of the entries booked per team and period, in order (one pass over every span). */
+export function bookedIndex(roadmap: Roadmap): ByTeamPeriod<number[]> {
+  const index: ByTeamPeriod<number[]> = new Map()
+  roadmap.entries.forEach((entry, i) => {
+    for (const span of entry.spans) {
+      const list = atTeamPeriod(index, entry.team, span.period)
+      if (list === undefined) setTeamPeriod(index, entry.team, span.period, [i])
+      else list.push(i)
+    }
+  })
   return index
 }
 
-/** Capacity per `team\u0000period`. */
-export function capacityIndex(roadmap: Roadmap): Map<string, number> {
-  const index = new Map<string, number>()
-  for (const load of roadmap.load) index.set(`${load.team}\u0000${load.period}`, load.capacity)
+/** Capacity per team and period. */
+export function capacityIndex(roadmap: Roadmap): ByTeamPeriod<number> {
+  const index: ByTeamPeriod<number> = new Map()
+  for (const load of roadmap.load) setTeamPeriod(index, load.team, load.period, load.capacity)
   return index
 }
 
@@ -59,51 +82,75 @@ export function capacityIndex(roadmap: Roadmap): Map<string, number> {
  * rank first, at most MAX_DISPLACERS.
  */
 export function displacersOf(c: DiffContext, entry: RoadmapEntry, period: string): Displacer[] {
-  const key = `${entry.team}\u0000${period}`
-  let grown = c.displacerCache.get(key)
+  let grown = atTeamPeriod(c.displacerCache, entry.team, period)
   if (grown === undefined) {
     c.nextBooked ??= bookedIndex(c.next)
-    grown = grownIn(c, c.nextBooked.get(key) ?? [], entry.team, period)
-    c.displacerCache.set(key, grown)
+    grown = grownIn(c, atTeamPeriod(c.nextBooked, entry.team, period) ?? [], entry.team, period)
+    setTeamPeriod(c.displacerCache, entry.team, period, grown)
   }
   const taken: RoadmapEntry[] = []
   for (const other of grown.forced) {
     if (taken.length === MAX_DISPLACERS) break
     if (other.epicId !== entry.epicId) taken.push(other)
   }
-  // Ranked ones are in rank order: past the deferred epic's rank only blockers pulled forward count.
-  for (const other of grown.ranked) {
-    if (taken.length >= MAX_DISPLACERS * 2) break
+  // Ranked ones above the deferred epic come first; past its rank only blockers pulled forward for
+  // an epic above it count. In rank order (as a plan's entries are), the first part ends at its rank.
+  let k = 0
+  for (; k < grown.ranked.length && taken.length < MAX_DISPLACERS * 2; k++) {
+    const other = grown.ranked[k] as RoadmapEntry
+    if (grown.inRankOrder && other.rank >= entry.rank) break
     if (other.epicId === entry.epicId) continue
     if (other.rank < entry.rank) taken.push(other)
-    else if (other.pulledForwardFor !== null && other.pulledForwardFor !== undefined) {
-      c.nextById ??= new Map(c.next.entries.map((e) => [e.epicId, e]))
-      const turn = c.nextById.get(other.pulledForwardFor)?.rank ?? Number.POSITIVE_INFINITY
-      if (turn < entry.rank) taken.push(other)
-    }
+    else if ((grown.turnAt.get(k) ?? Number.POSITIVE_INFINITY) < entry.rank) taken.push(other)
+  }
+  for (const [at, turn] of grown.turnAt) {
+    if (taken.length >= MAX_DISPLACERS * 2) break
+    const other = grown.ranked[at] as RoadmapEntry
+    if (at >= k && other.epicId !== entry.epicId && turn < entry.rank) taken.push(other)
   }
   return taken
     .sort((a, b) => a.rank - b.rank)
     .slice(0, MAX_DISPLACERS)
-    .map((other) => ({
+    .map((other) => displacer(c, other))
+}
+
+/** An entry named as a displacer: one object per entry, whichever events name it. */
+function displacer(c: DiffContext, other: RoadmapEntry): Displacer {
+  let named = c.displacers.get(other)
+  if (named === undefined) {
+    named = {
       epicId: other.epicId,
       key: other.key,
       title: other.title,
       rank: other.rank,
       score: scoreValue(other.score),
       pulledForwardFor: other.pulledForwardFor ?? null,
-    }))
+    }
+    c.displacers.set(other, named)
+  }
+  return named
 }
 
-function grownIn(c: DiffContext, booked: RoadmapEntry[], team: string, period: string): Grown {
-  const grown: Grown = { forced: [], ranked: [] }
-  for (const entry of booked) {
+function grownIn(c: DiffContext, booked: number[], team: string, period: string): Grown {
+  const grown: Grown = { forced: [], ranked: [], inRankOrder: true, turnAt: new Map() }
+  for (const i of booked) {
+    const entry = c.next.entries[i] as RoadmapEntry
     const now = bookedIn(entry, period)
-    const before = c.previousEntry(entry.epicId)
+    const at = c.continues[i] as number
+    const before = at === -1 ? undefined : c.previous.entries[at]
     const then = before === undefined || before.team !== team ? 0 : bookedIn(before, period)
     if (now <= then) continue
-    if (entry.placement === 'ranked') grown.ranked.push(entry)
-    else grown.forced.push(entry)
+    if (entry.placement !== 'ranked') {
+      grown.forced.push(entry)
+      continue
+    }
+    const last = grown.ranked.at(-1)
+    if (last !== undefined && last.rank > entry.rank) grown.inRankOrder = false
+    if (entry.pulledForwardFor !== null && entry.pulledForwardFor !== undefined) {
+      const turn = c.nextEntry(entry.pulledForwardFor)?.rank ?? Number.POSITIVE_INFINITY
+      grown.turnAt.set(grown.ranked.length, turn)
+    }
+    grown.ranked.push(entry)
   }
   return grown
 }
@@ -145,8 +192,8 @@ export function deferralCause(
   if (!c.next.openPeriods.includes(period)) return { kind: 'calendar_changed', period }
   const slipped = slippedBlockers(c, p, q, period)
   if (slipped.length > 0) return { kind: 'blocker_slipped', blockers: slipped }
-  const capacityBefore = c.previousCapacity.get(`${p.team}\u0000${period}`) ?? 0
-  const capacityNow = c.nextCapacity.get(`${q.team}\u0000${period}`) ?? 0
+  const capacityBefore = atTeamPeriod(c.previousCapacity, p.team, period) ?? 0
+  const capacityNow = atTeamPeriod(c.nextCapacity, q.team, period) ?? 0
   if (capacityNow < capacityBefore) {
     return { kind: 'capacity_cut', team: q.team, period, from: capacityBefore, to: capacityNow }
   }
@@ -184,19 +231,16 @@ function slippedBlockers(
   if (q.unplanned?.code === 'blocked') ids = q.unplanned.blockers
   else if (q.notBefore !== null && c.ordinal(q.notBefore) > c.ordinal(period)) ids = q.boundBy
   if (ids.length === 0) return []
-  c.nextById ??= new Map(c.next.entries.map((e) => [e.epicId, e]))
-  const nextById = c.nextById
   return ids.map((epicId) => ({
     ...nameOf(c, epicId),
     fromPeriod: c.previousEntry(epicId)?.period ?? null,
-    toPeriod: nextById.get(epicId)?.period ?? null,
+    toPeriod: c.nextEntry(epicId)?.period ?? null,
   }))
 }
 
 /** An epic's key and title as either version knows it (the id alone for an epic neither has). */
 function nameOf(c: DiffContext, epicId: string): EpicName {
-  c.nextById ??= new Map(c.next.entries.map((e) => [e.epicId, e]))
-  const entry = c.nextById.get(epicId) ?? c.previousEntry(epicId)
+  const entry = c.nextEntry(epicId) ?? c.previousEntry(epicId)
   return { epicId, key: entry?.key ?? epicId, title: entry?.title ?? '' }
 }
 

@@ -58,6 +58,7 @@ export function enablementOf(
   const queue = new Int32Array(Math.max(n, 1))
   const result: EnablementBreakdown[] = new Array(n)
   const shown = limits.contributorsShown
+  const shared = new Map<number, EnablementContributor>()
   for (let s = 0; s < n; s++) {
     let total = 0
     let reach = 0
@@ -93,18 +94,34 @@ export function enablementOf(
         }
         const contribution = value * (weightAt[nextDepth] as number)
         total += contribution
-        if (shown > 0 && contribution > 0) keepTop(top, topContribution, depthOf, w, contribution, shown)
+        // Most epics reached rank below every kept one: skip the call for them.
+        if (
+          shown > 0 &&
+          contribution > 0 &&
+          (top.length < shown || contribution >= (topContribution[shown - 1] as number))
+        )
+          keepTop(top, topContribution, depthOf, w, contribution, shown)
       }
     }
     result[s] = {
       total,
       reach,
-      contributors: top.map((w, i) => ({
-        epicId: ids[w] as string,
-        depth: depthOf[w] as number,
-        value: values[w] as number,
-        contribution: topContribution[i] as number,
-      })),
+      contributors: top.map((w, i) => {
+        // The same epic at the same depth is the same contribution in every list that shows it: one
+        // object for all of them keeps a large roadmap's breakdowns small.
+        const key = w * (limits.maxDepth + 1) + (depthOf[w] as number)
+        let contributor = shared.get(key)
+        if (contributor === undefined) {
+          contributor = {
+            epicId: ids[w] as string,
+            depth: depthOf[w] as number,
+            value: values[w] as number,
+            contribution: topContribution[i] as number,
+          }
+          shared.set(key, contributor)
+        }
+        return contributor
+      }),
       withoutValue,
       truncated,
     }
@@ -121,20 +138,32 @@ function keepTop(
   contribution: number,
   limit: number,
 ): void {
-  const ranksAbove = (k: number): boolean => {
-    const other = contributionOf[k] as number
-    if (contribution !== other) return contribution > other
-    const depth = depthOf[w] as number
-    const otherDepth = depthOf[top[k] as number] as number
-    return depth !== otherDepth ? depth < otherDepth : w < (top[k] as number)
-  }
-  if (top.length === limit && !ranksAbove(limit - 1)) return
+  const depth = depthOf[w] as number
+  // Called for every epic a walk reaches: no closure here, most calls return on the first comparison.
+  if (top.length === limit && !ranksAbove(contribution, depth, w, contributionOf, depthOf, top, limit - 1))
+    return
   let at = top.length
-  while (at > 0 && ranksAbove(at - 1)) at--
+  while (at > 0 && ranksAbove(contribution, depth, w, contributionOf, depthOf, top, at - 1)) at--
   top.splice(at, 0, w)
   contributionOf.splice(at, 0, contribution)
   if (top.length > limit) {
     top.pop()
     contributionOf.pop()
   }
+}
+
+/** Whether (contribution, depth, w) ranks above the k-th kept contributor. */
+function ranksAbove(
+  contribution: number,
+  depth: number,
+  w: number,
+  contributionOf: number[],
+  depthOf: Int32Array,
+  top: number[],
+  k: number,
+): boolean {
+  const other = contributionOf[k] as number
+  if (contribution !== other) return contribution > other
+  const otherDepth = depthOf[top[k] as number] as number
+  return depth !== otherDepth ? depth < otherDepth : w < (top[k] as number)
 }

@@ -128,7 +128,7 @@ export function validateEpic(raw: unknown): EpicValidation {
     if (!Array.isArray(r.blockers) || r.blockers.some((b) => typeof b !== 'string' || b === '')) {
       problems.push('blockers: must be a list of epic ids')
     } else {
-      blockers = [...new Set(r.blockers as string[])].sort(compareIds)
+      blockers = sortedDistinct(r.blockers as string[])
       if (epicId !== '' && blockers.includes(epicId)) problems.push('blockers: an epic cannot block itself')
     }
   }
@@ -150,6 +150,22 @@ export function validateEpic(raw: unknown): EpicValidation {
   }
   if (effort !== undefined) epic.effort = effort
   return { ok: true, epic }
+}
+
+/** The ids sorted, each once (no Set per epic: a sync validates every epic). */
+function sortedDistinct(ids: readonly string[]): string[] {
+  const sorted = ids.slice()
+  // An insertion sort: an epic has a handful of blockers, too few to pay for a sort call.
+  for (let i = 1; i < sorted.length; i++) {
+    const id = sorted[i] as string
+    let at = i
+    for (; at > 0 && compareIds(sorted[at - 1] as string, id) > 0; at--) sorted[at] = sorted[at - 1] as string
+    sorted[at] = id
+  }
+  let kept = 0
+  for (const id of sorted) if (kept === 0 || sorted[kept - 1] !== id) sorted[kept++] = id
+  sorted.length = kept
+  return sorted
 }
 
 function isNonNegativeNumber(value: unknown): value is number {

@@ -13,11 +13,22 @@ import {
 } from './deferrals.ts'
 import { compareIds } from './epic.ts'
 import type { Period } from './periods.ts'
-import { finishPeriod, type Roadmap, type RoadmapEntry } from './roadmap.ts'
+import {
+  type EntryPositions,
+  entryPositions,
+  finishPeriod,
+  type Roadmap,
+  type RoadmapEntry,
+} from './roadmap.ts'
 
 export interface DiffOptions {
   /** Every past event, or its digest: deferral counts, deferrals already recorded, ids already recorded. */
   ledger?: readonly DeferralEvent[] | LedgerDigest
+  /** entryPositions(previous) and entryPositions(next), when the caller already has them. */
+  previousPositions?: EntryPositions
+  nextPositions?: EntryPositions
+  /** For each next entry, the position of the previous entry it continues (-1: none), when matched already. */
+  continues?: ArrayLike<number>
 }
 
 /**
@@ -40,12 +51,21 @@ export function diffRoadmaps(
 ): DeferralEvent[] {
   const digest = digestLedger(options.ledger ?? [])
   const { recorded, deferredPeriods: broken } = digest
-  const rules = diffRules(previous, next, digest)
+  const rules = diffRules(previous?.periods ?? [], next.periods, next.builtAt, digest)
   const { calendar, ordinal, ended } = rules
   const previousEntries = previous?.entries ?? []
-  const previousIndex = new Map<string, number>()
-  for (const [k, entry] of previousEntries.entries()) previousIndex.set(entry.epicId, k)
+  const previousIndex = options.previousPositions ?? entryPositions(previous)
+  let nextPositions = options.nextPositions
   const stillThere = new Uint8Array(previousEntries.length)
+  // The previous entry each next entry continues (-1: none), by position.
+  const continues = new Int32Array(next.entries.length)
+  for (let i = 0; i < continues.length; i++) {
+    const k =
+      options.continues === undefined
+        ? previousIndex.get((next.entries[i] as RoadmapEntry).epicId)
+        : options.continues[i]
+    continues[i] = k ?? -1
+  }
   const context: DiffContext | null =
     previous === null
       ? null
@@ -56,13 +76,20 @@ export function diffRoadmaps(
             const k = previousIndex.get(epicId)
             return k === undefined ? undefined : previousEntries[k]
           },
-          nextById: null,
+          nextEntry: (epicId) => {
+            // Only some causes name other epics: the index is built on first use.
+            nextPositions ??= entryPositions(next)
+            const k = nextPositions.get(epicId)
+            return k === undefined ? undefined : next.entries[k]
+          },
           ordinal,
           displacerCache: new Map(),
           previousCapacity: capacityIndex(previous),
           nextCapacity: capacityIndex(next),
           nextBooked: null,
+          continues,
           settingsChanged: JSON.stringify(previous.scoring) !== JSON.stringify(next.scoring),
+          displacers: new Map(),
         }
   const moveLater = (p: RoadmapEntry, q: RoadmapEntry, from: string | null): Draft => {
     const c = context as DiffContext
@@ -79,9 +106,10 @@ export function diffRoadmaps(
   }
 
   const drafts: Draft[] = []
-  for (const q of next.entries) {
-    const k = previousIndex.get(q.epicId)
-    if (k === undefined) {
+  for (let i = 0; i < next.entries.length; i++) {
+    const q = next.entries[i] as RoadmapEntry
+    const k = continues[i] as number
+    if (k === -1) {
       drafts.push({
         kind: 'added',
         entry: q,
@@ -219,12 +247,17 @@ interface DiffRules {
   broken: LedgerDigest['deferredPeriods']
 }
 
-function diffRules(previous: Roadmap | null, next: Roadmap, digest: LedgerDigest): DiffRules {
-  const today = calendarDayOf(next.builtAt)
+function diffRules(
+  previousPeriods: readonly Period[],
+  nextPeriods: readonly Period[],
+  builtAt: string,
+  digest: LedgerDigest,
+): DiffRules {
+  const today = calendarDayOf(builtAt)
   const calendar = new Map<string, Period>()
   // The previous calendar is the one the epic was planned and committed against.
-  for (const p of next.periods) calendar.set(p.id, p)
-  for (const p of previous?.periods ?? []) calendar.set(p.id, p)
+  for (const p of nextPeriods) calendar.set(p.id, p)
+  for (const p of previousPeriods) calendar.set(p.id, p)
   return {
     calendar,
     ordinal: calendarOrdinal([...calendar.values()]),
@@ -240,33 +273,69 @@ function diffRules(previous: Roadmap | null, next: Roadmap, digest: LedgerDigest
  * is planned to finish, so a large epic whose first period ends breaks nothing.
  */
 function brokenCommitment(p: RoadmapEntry, q: RoadmapEntry, rules: DiffRules): string | null {
+  const owed = owedCommitment(p, rules)
+  if (owed === null) return null
+  if (rules.ended(owed)) return owed
+  return leaves(owed, p, rules.ordinal(finishPeriod(q)), rules) ? owed : null
+}
+
+/** The commitment p carried that is not broken yet; null when none. */
+function owedCommitment(p: RoadmapEntry, rules: DiffRules): string | null {
   const commitment = p.commitment ?? null
-  if (commitment === null || rules.broken.get(q.epicId)?.has(commitment) === true) return null
-  if (rules.ended(commitment)) return commitment
-  const { ordinal } = rules
-  const target = ordinal(commitment)
-  return ordinal(finishPeriod(q)) > target && ordinal(finishPeriod(p)) <= target ? commitment : null
+  return commitment === null || rules.broken.get(p.epicId)?.has(commitment) === true ? null : commitment
+}
+
+/** Whether work planned before (p) to finish by its commitment now finishes after it (at ordinal `finish`). */
+function leaves(commitment: string, p: RoadmapEntry, finish: number, rules: DiffRules): boolean {
+  const target = rules.ordinal(commitment)
+  return finish > target && rules.ordinal(finishPeriod(p)) <= target
 }
 
 /**
- * The deferrals (and roll-overs) `next` would record against `previous`, epic and committed period
- * only: what a build needs to count them before it explains them (diffRoadmaps does that).
+ * The deferrals (and roll-overs) plans of the next version would record against `previous`, by
+ * node and committed period only: what a build counts in each round of planning, before
+ * diffRoadmaps explains those of the settled plan. Judged as diffRoadmaps judges them; all but
+ * where each epic now finishes is worked out once, from the previous version. The next version's
+ * epics are graph nodes (`previousEntryOf` gives the entry each continues), `openIds` its open
+ * periods; the returned function takes nodes in rank order and the open period index each finishes
+ * in (-1: unplanned).
  */
-export function newDeferrals(
+export function deferralWatch(
   previous: Roadmap | null,
-  next: Roadmap,
+  next: { periods: readonly Period[]; builtAt: string; openIds: readonly string[]; nodes: number },
   ledger: readonly DeferralEvent[] | LedgerDigest,
-): Array<{ epicId: string; period: string }> {
-  if (previous === null) return []
-  const rules = diffRules(previous, next, digestLedger(ledger))
-  const before = new Map(previous.entries.map((e) => [e.epicId, e]))
-  const found: Array<{ epicId: string; period: string }> = []
-  for (const q of next.entries) {
-    const p = before.get(q.epicId)
-    const period = p === undefined ? null : brokenCommitment(p, q, rules)
-    if (period !== null) found.push({ epicId: q.epicId, period })
+  previousEntryOf: (node: number) => RoadmapEntry | undefined,
+): (order: ArrayLike<number>, finishOf: (node: number) => number) => Array<{ node: number; period: string }> {
+  if (previous === null) return () => []
+  const rules = diffRules(previous.periods, next.periods, next.builtAt, digestLedger(ledger))
+  const unplanned = rules.ordinal(null)
+  const ordinalOf = Int32Array.from(next.openIds, (id) => rules.ordinal(id))
+  // Per node, the ordinal it must not finish after; -1: broken whatever the plan (its period has
+  // ended); -2: it owes nothing (no commitment, already broken, or not on track before either).
+  const limit = new Int32Array(next.nodes).fill(-2)
+  const owed = new Map<number, string>()
+  for (let node = 0; node < next.nodes; node++) {
+    const p = previousEntryOf(node)
+    const commitment = p === undefined ? null : owedCommitment(p, rules)
+    if (p === undefined || commitment === null) continue
+    if (rules.ended(commitment)) limit[node] = -1
+    else if (leaves(commitment, p, unplanned + 1, rules)) limit[node] = rules.ordinal(commitment)
+    else continue
+    owed.set(node, commitment)
   }
-  return found
+  return (order, finishOf) => {
+    const found: Array<{ node: number; period: string }> = []
+    for (let r = 0; r < order.length; r++) {
+      const node = order[r] as number
+      const at = limit[node] as number
+      if (at === -2) continue
+      const finish = finishOf(node)
+      if (at === -1 || (finish === -1 ? unplanned : (ordinalOf[finish] as number)) > at) {
+        found.push({ node, period: owed.get(node) as string })
+      }
+    }
+    return found
+  }
 }
 
 interface Draft {

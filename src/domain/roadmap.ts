@@ -92,6 +92,20 @@ export interface RoadmapEntry {
 
 export type Placement = 'ranked' | 'pinned' | 'kept'
 
+/** Where each epic is among a version's entries, by epic id. */
+export type EntryPositions = Pick<ReadonlyMap<string, number>, 'get'>
+
+/**
+ * Where each epic is among a version's entries (the last entry when an id repeats): how one version
+ * is matched with the next. A build works it out once and hands it to each step that needs it.
+ */
+export function entryPositions(roadmap: Roadmap | null): Map<string, number> {
+  const positions = new Map<string, number>()
+  const entries = roadmap?.entries ?? []
+  for (let k = 0; k < entries.length; k++) positions.set((entries[k] as RoadmapEntry).epicId, k)
+  return positions
+}
+
 /** The period an entry is planned to finish in: its last span (a large epic spans several); null = unplanned. */
 export function finishPeriod(entry: Pick<RoadmapEntry, 'period' | 'spans'>): string | null {
   return entry.spans.at(-1)?.period ?? entry.period

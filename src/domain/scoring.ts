@@ -43,6 +43,18 @@ export function scoreEpics(
   deferrals: ReadonlyMap<string, number> = new Map(),
   graph: DependencyGraph = dependencyGraph(epics),
 ): Map<string, Score> {
+  const scoreAt = scoreNodes(graph, settings, deferrals)
+  const scores = new Map<string, Score>()
+  for (let i = 0; i < scoreAt.length; i++) scores.set(graph.ids[i] as string, scoreAt[i] as Score)
+  return scores
+}
+
+/** scoreEpics by node of the graph (scoreAt[i] scores graph.ids[i]). */
+export function scoreNodes(
+  graph: DependencyGraph,
+  settings: ScoringSettings,
+  deferrals: ReadonlyMap<string, number>,
+): Score[] {
   const s = resolvedScoringSettings(settings)
   const n = graph.ids.length
   const values = new Float64Array(n)
@@ -53,35 +65,26 @@ export function scoreEpics(
     maxReach: s.enablementMaxReach,
     contributorsShown: s.enablementContributorsShown,
   })
-  const scores = new Map<string, Score>()
+  const scores: Score[] = new Array(n)
   for (let i = 0; i < n; i++) {
     const id = graph.ids[i] as string
     const epic = graph.epics[i] as Epic
-    scores.set(id, scoreOf(epic, enablement[i] as EnablementBreakdown, deferrals.get(id) ?? 0, s))
+    scores[i] = scoreOf(epic, enablement[i] as EnablementBreakdown, deferrals.get(id) ?? 0, s)
   }
   return scores
 }
 
 /**
- * The same scores with new deferral counts for `epicIds`: only their risk term moves, so their
- * enablement (the costly part) is kept from the given scores. Other epics keep their score object.
+ * An epic's score with another deferral count: only its risk term moves, so its enablement (the
+ * costly part) is kept from the score it had.
  */
-export function rescoreDeferred(
-  graph: DependencyGraph,
-  scores: ReadonlyMap<string, Score>,
-  counts: ReadonlyMap<string, number>,
+export function withDeferrals(
+  epic: Epic,
+  before: Score,
+  deferrals: number,
   settings: ScoringSettings,
-  epicIds: Iterable<string>,
-): Map<string, Score> {
-  const s = resolvedScoringSettings(settings)
-  const next = new Map(scores)
-  for (const id of epicIds) {
-    const at = graph.indexOf.get(id)
-    const before = scores.get(id)
-    if (at === undefined || before === undefined) continue
-    next.set(id, scoreOf(graph.epics[at] as Epic, before.breakdown.enablement, counts.get(id) ?? 0, s))
-  }
-  return next
+): Score {
+  return scoreOf(epic, before.breakdown.enablement, deferrals, resolvedScoringSettings(settings))
 }
 
 function scoreOf(
@@ -133,13 +136,60 @@ function scoreOf(
  * always gives the same ranks. Returns node indices, best first.
  */
 export function rankOrder(scores: readonly Score[]): number[] {
-  const key = Float64Array.from(scores, (s) => (s.status === 'scored' ? s.score : Number.NEGATIVE_INFINITY))
+  const key = rankKeys(scores)
   // Array.prototype.sort is stable, and nodes start in id order: equal keys stay in id order.
   return Array.from({ length: scores.length }, (_, i) => i).sort((a, b) => {
     const ka = key[a] as number
     const kb = key[b] as number
     return ka === kb ? 0 : ka > kb ? -1 : 1
   })
+}
+
+/**
+ * rankOrder after only the scores of `changed` nodes moved, from the order before and each node's
+ * rankKey now: the others keep their order, so they are merged with the changed ones sorted, in
+ * linear time instead of sorting every node again. Null when a key is NaN, which has no place in an
+ * order: leave that to rankOrder, as before.
+ */
+export function rerankOrder(
+  order: readonly number[],
+  key: Float64Array,
+  changed: readonly number[],
+): number[] | null {
+  if (key.some(Number.isNaN)) return null
+  const compare = byKey(key)
+  const moved = new Uint8Array(key.length)
+  for (const node of changed) moved[node] = 1
+  const incoming = [...new Set(changed)].sort(compare)
+  const merged: number[] = new Array(order.length)
+  let k = 0
+  let m = 0
+  for (const node of order) {
+    if (moved[node] === 1) continue
+    while (m < incoming.length && compare(incoming[m] as number, node) < 0)
+      merged[k++] = incoming[m++] as number
+    merged[k++] = node
+  }
+  while (m < incoming.length) merged[k++] = incoming[m++] as number
+  return merged
+}
+
+/** What ranks a score: its value, unscored ones after every scored one. */
+export function rankKey(score: Score): number {
+  return score.status === 'scored' ? score.score : Number.NEGATIVE_INFINITY
+}
+
+function rankKeys(scores: readonly Score[]): Float64Array {
+  return Float64Array.from(scores, rankKey)
+}
+
+/** Highest key first; equal keys by node index (id order). */
+function byKey(key: Float64Array): (a: number, b: number) => number {
+  return (a, b) => {
+    const ka = key[a] as number
+    const kb = key[b] as number
+    return ka === kb ? a - b : ka > kb ? -1 : 1
+  }
 }
 
 /** The number a person reads as the score: the score itself, or null when unscored. */
