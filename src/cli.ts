@@ -61,24 +61,32 @@ async function main(argv: string[]): Promise<number> {
   return command.run(parsed.values, parsed.positionals, rest)
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
+/**
+ * Once a command has finished (a server or worker only after its shutdown has closed everything),
+ * nothing should hold the process. The embedded Postgres can: it keeps a 10 s timer of its own
+ * after its last statement, which would delay every exit, and a stop under Docker's 10 s grace
+ * would end in a SIGKILL. So a finished command that is still running a moment later exits.
+ */
+const LINGER_MS = 500
+
+main(process.argv.slice(2))
+  .then(
+    (code) => code,
+    (error: unknown) => {
+      if (
+        error instanceof ConfigError ||
+        isOnetrackError(error, 'ONETRACK_CONFIG_INVALID') ||
+        isOnetrackError(error, 'ONETRACK_CONFIG_MISSING')
+      ) {
+        console.error(`onetrack: ${(error as Error).message}`)
+        return 2
+      }
+      if (isOnetrackError(error)) console.error(`onetrack: ${error.code}: ${error.message}`)
+      else console.error('onetrack: unexpected failure', error)
+      return 1
+    },
+  )
+  .then((code) => {
     process.exitCode = code
-  },
-  (error: unknown) => {
-    if (
-      error instanceof ConfigError ||
-      isOnetrackError(error, 'ONETRACK_CONFIG_INVALID') ||
-      isOnetrackError(error, 'ONETRACK_CONFIG_MISSING')
-    ) {
-      console.error(`onetrack: ${(error as Error).message}`)
-      process.exitCode = 2
-    } else if (isOnetrackError(error)) {
-      console.error(`onetrack: ${error.code}: ${error.message}`)
-      process.exitCode = 1
-    } else {
-      console.error('onetrack: unexpected failure', error)
-      process.exitCode = 1
-    }
-  },
-)
+    setTimeout(() => process.exit(code), LINGER_MS).unref()
+  })
