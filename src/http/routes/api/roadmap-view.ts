@@ -74,13 +74,29 @@ export async function loadVersionMeta(db: Db, id: number): Promise<VersionMeta> 
  * the newest version, the version's own build time for an older one (what it had cost by then).
  */
 export async function ledgerFigures(db: Db, versionId: number, asOf: string): Promise<LedgerFigures> {
-  const [deferrals, inputs, unacknowledged] = await Promise.all([
+  const [deferrals, accrued, unacknowledged] = await Promise.all([
     deferralCountsOf(db, versionId),
-    cachedAccrualInputs(db),
+    accruedCostsAsOf(db, asOf),
     unacknowledgedCounts(db, versionId),
   ])
-  return { deferrals, accrued: accruedCosts(inputs.events, inputs.rates, asOf), unacknowledged }
+  return { deferrals, accrued, unacknowledged }
 }
+
+/**
+ * Accrued cost per late epic as of `asOf`, from the cached inputs. The last result is kept: it is
+ * a pure function of the inputs and the clock, and a fixed clock (an older version's build time)
+ * asks for the same figures again.
+ */
+export async function accruedCostsAsOf(db: Db, asOf: string): Promise<Map<string, number>> {
+  const inputs = await cachedAccrualInputs(db)
+  const last = lastAccrued.get(db)
+  if (last !== undefined && last.inputs === inputs && last.asOf === asOf) return last.costs
+  const costs = accruedCosts(inputs.events, inputs.rates, asOf)
+  lastAccrued.set(db, { inputs, asOf, costs })
+  return costs
+}
+
+const lastAccrued = new WeakMap<Db, { inputs: AccrualInputs; asOf: string; costs: Map<string, number> }>()
 
 /**
  * Accrued cost's inputs change only when a build stores a version, so they are kept per newest
@@ -111,12 +127,21 @@ export function withLedger(entry: RoadmapEntry, figures: LedgerFigures): EntryVi
   }
 }
 
-/** The clock accrued cost is read at for a version: now for the newest, its build time for an older one. */
-export async function accrualClock(deps: ApiDeps, version: StoredVersion, asked: boolean): Promise<string> {
+/**
+ * The clock accrued cost is read at for a version: now for the newest (`live`), its build time for
+ * an older one.
+ */
+export async function accrualClock(
+  deps: ApiDeps,
+  version: StoredVersion,
+  asked: boolean,
+): Promise<{ asOf: string; live: boolean }> {
   const now = deps.now().toISOString()
-  if (!asked) return now
+  if (!asked) return { asOf: now, live: true }
   const [newest] = await listVersions(deps.database.db, { limit: 1 })
-  return newest === undefined || newest.id === version.id ? now : version.roadmap.builtAt
+  return newest === undefined || newest.id === version.id
+    ? { asOf: now, live: true }
+    : { asOf: version.roadmap.builtAt, live: false }
 }
 
 export function entryMatches(entry: RoadmapEntry, filter: RoadmapFilter): boolean {
@@ -132,7 +157,7 @@ export function entryMatches(entry: RoadmapEntry, filter: RoadmapFilter): boolea
 
 /** A version as the roadmap page shows it: its entries filtered and joined with the ledger. */
 export async function roadmapView(deps: ApiDeps, versionId: number | undefined, filter: RoadmapFilter) {
-  const { roadmap, figures, ...rest } = await versionWithLedger(deps, versionId)
+  const { roadmap, figures, clock: _clock, ...rest } = await versionWithLedger(deps, versionId)
   const labels = entryLabels(roadmap.entries)
   return {
     ...rest,
@@ -144,13 +169,20 @@ export async function roadmapView(deps: ApiDeps, versionId: number | undefined, 
 
 /** The same answer as roadmapView with each entry cut to what the timeline draws (TimelineEntry). */
 export async function timelineView(deps: ApiDeps, versionId: number | undefined, filter: RoadmapFilter) {
-  const { roadmap, figures, ...rest } = await versionWithLedger(deps, versionId)
+  return (await timelineWithClock(deps, versionId, filter)).answer
+}
+
+export type TimelineAnswer = Awaited<ReturnType<typeof timelineView>>
+
+/** timelineView's answer and the clock its accrued costs were read at (`live`: now, not a build time). */
+export async function timelineWithClock(deps: ApiDeps, versionId: number | undefined, filter: RoadmapFilter) {
+  const { roadmap, figures, clock, ...rest } = await versionWithLedger(deps, versionId)
   const labels = entryLabels(roadmap.entries)
   const entries: TimelineEntryView[] = []
   for (const entry of roadmap.entries) {
     if (entryMatches(entry, filter)) entries.push(timelineEntry(entry, labels, figures))
   }
-  return { ...rest, entries }
+  return { answer: { ...rest, entries }, clock }
 }
 
 export interface TimelineEntryView {
@@ -205,7 +237,8 @@ async function versionWithLedger(deps: ApiDeps, versionId: number | undefined) {
   const db = deps.database.db
   const version = await loadVersion(db, versionId)
   const { roadmap } = version
-  const asOf = await accrualClock(deps, version, versionId !== undefined)
+  const clock = await accrualClock(deps, version, versionId !== undefined)
+  const { asOf } = clock
   const baseline = roadmap.baseline ?? null
   const [meta, figures, committed] = await Promise.all([
     loadVersionMeta(db, version.id),
@@ -215,6 +248,7 @@ async function versionWithLedger(deps: ApiDeps, versionId: number | undefined) {
   return {
     roadmap,
     figures,
+    clock,
     version: meta,
     periods: roadmap.periods,
     openPeriods: roadmap.openPeriods,

@@ -1,11 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { FastifyReply } from 'fastify'
 import Type from 'typebox'
 import { OnetrackError } from '../../../errors.ts'
 import { eventsBetweenVersions, listVersions, previousVersionId, versionById } from '../../../store/index.ts'
 import { type ApiDeps, readSecurity } from './index.ts'
 import { decodeCursor, encodeCursor } from './params.ts'
 import { VersionDiff, VersionsPage } from './responses.ts'
-import { capacityView, loadVersion, loadVersionMeta, roadmapView, timelineView } from './roadmap-view.ts'
+import { capacityView, loadVersion, loadVersionMeta, roadmapView } from './roadmap-view.ts'
 import {
   Cursor,
   errors,
@@ -19,6 +20,7 @@ import {
   VersionMeta,
 } from './schemas.ts'
 import { withWords } from './sentences.ts'
+import { cachedEncoding, cachedTimeline, etagMatches } from './timeline-cache.ts'
 import { versionChanges } from './version-diff.ts'
 
 const VersionId = RowId({ description: 'a roadmap version id' })
@@ -76,12 +78,28 @@ export const roadmapApiRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, 
           'The answer of /api/roadmap, same filters, with each entry cut to what a timeline card shows: rank, key, title, team, track, status, effort, score, period and spans, the override’s kind and rationale, the unplanned reason in words, deferrals, accrued cost and open sign-offs. The score breakdown, links, blockers and warnings of an epic are in /api/epics/{id}. A fifth of the size of the whole answer: what the web page loads.',
         ...secured,
         querystring: Type.Object({ ...RoadmapQuery.properties, version: Type.Optional(VersionId) }),
-        response: { 200: RoadmapTimeline, ...errors(400, 401, 404) },
+        response: {
+          200: RoadmapTimeline,
+          304: Type.Null({ description: 'Unchanged: the answer still has the ETag sent in If-None-Match' }),
+          ...errors(400, 401, 404),
+        },
       },
     },
-    async (request) => {
+    async (request, typedReply) => {
+      // The body goes out as text or compressed bytes, already serialised with this route's schema.
+      const reply = typedReply as unknown as FastifyReply
       const { version, ...filter } = request.query
-      return timelineView(deps, version, filter)
+      const body = await cachedTimeline(deps, version, filter, (answer) =>
+        String(typedReply.serialize(answer)),
+      )
+      reply.header('etag', body.etag)
+      if (etagMatches(request.headers['if-none-match'], body.etag)) return reply.code(304).send()
+      reply.type('application/json; charset=utf-8')
+      const encoding = cachedEncoding(request.headers['accept-encoding'])
+      if (encoding === null) return reply.send(body.text)
+      // Already compressed: the compress plugin passes a body with a Content-Encoding through.
+      reply.header('content-encoding', encoding).header('vary', 'accept-encoding')
+      return reply.send(await body.encoded(encoding))
     },
   )
 
