@@ -76,7 +76,7 @@ export async function loadVersionMeta(db: Db, id: number): Promise<VersionMeta> 
 export async function ledgerFigures(db: Db, versionId: number, asOf: string): Promise<LedgerFigures> {
   const [deferrals, accrued, unacknowledged] = await Promise.all([
     deferralCountsOf(db, versionId),
-    accruedCostsAsOf(db, asOf),
+    keptAccruedCosts(db, asOf),
     unacknowledgedCounts(db, versionId),
   ])
   return { deferrals, accrued, unacknowledged }
@@ -87,7 +87,7 @@ export async function ledgerFigures(db: Db, versionId: number, asOf: string): Pr
  * a pure function of the inputs and the clock, and a fixed clock (an older version's build time)
  * asks for the same figures again.
  */
-export async function accruedCostsAsOf(db: Db, asOf: string): Promise<Map<string, number>> {
+export async function keptAccruedCosts(db: Db, asOf: string): Promise<Map<string, number>> {
   const inputs = await cachedAccrualInputs(db)
   const last = lastAccrued.get(db)
   if (last !== undefined && last.inputs === inputs && last.asOf === asOf) return last.costs

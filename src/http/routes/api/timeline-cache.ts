@@ -5,7 +5,7 @@ import { sql } from 'kysely'
 import { newestVersionId, versionMeta } from '../../../store/index.ts'
 import type { ApiDeps } from './index.ts'
 import {
-  accruedCostsAsOf,
+  keptAccruedCosts,
   type RoadmapFilter,
   type TimelineAnswer,
   timelineWithClock,
@@ -128,7 +128,7 @@ export async function cachedTimeline(
     const { answer } = await timelineWithClock(deps, versionId, filter)
     return bodyOf(serialize(answer))
   }
-  const accrued = await accruedCostsAsOf(db, template.fixedAsOf ?? deps.now().toISOString())
+  const accrued = await keptAccruedCosts(db, template.fixedAsOf ?? deps.now().toISOString())
   const values = template.epicIds.map((epicId) => numberText(accrued.get(epicId) ?? 0))
   const figures = values.join(',')
   if (template.last?.figures === figures) return template.last.body
